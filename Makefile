@@ -1,0 +1,46 @@
+# The two commands a newcomer needs: `make run` serves the app, `make test` runs the suite.
+# Both create .venv and install the pinned requirements when they are missing or changed.
+# With DATABASE_URL unset, an embedded PostgreSQL is started in .pgdata/ (see README).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+
+.PHONY: run test check lint format migrations seed superuser clean-db
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) manage.py serve --port $(PORT)
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+check: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+seed: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_seed
+
+superuser: $(STAMP)
+	$(PY) manage.py createsuperuser
+
+clean-db:
+	rm -rf .pgdata .pgdata.lock .pgdata.owner

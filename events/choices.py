@@ -1,0 +1,113 @@
+"""Every controlled vocabulary of the data model, as TextChoices."""
+
+from django.db import models
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+    INTERVAL = "interval", "Interval"
+
+
+class DateBasis(models.TextChoices):
+    STATED = "stated", "Stated by a source"
+    INFERRED = "inferred", "Inferred (e.g. a relative date resolved)"
+
+
+class EndCause(models.TextChoices):
+    """Why a position ended (Wikidata P1534)."""
+
+    TERM_ENDED = "term_ended", "Term ended"
+    DIED_IN_OFFICE = "died_in_office", "Died in office"
+    RESIGNED = "resigned", "Resigned"
+    DISMISSED = "dismissed", "Dismissed"
+    OTHER = "other", "Other"
+
+
+class AgreementKind(models.TextChoices):
+    TREATY = "treaty", "Treaty"
+    MEMORANDUM = "memorandum_of_understanding", "Memorandum of understanding"
+    COOPERATION_DOCUMENT = "cooperation_document", "Cooperation document"
+    CONTRACT = "contract", "Contract"
+    PARTNERSHIP = "partnership", "Partnership or roadmap"
+    OTHER = "other", "Other"
+
+
+class AgreementStatus(models.TextChoices):
+    SIGNED = "signed", "Signed"
+    IN_FORCE = "in_force", "In force"
+    TERMINATED = "terminated", "Terminated"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class PartyActionKind(models.TextChoices):
+    """A party's own dated step in treaty practice (UN Treaty Collection)."""
+
+    SIGNED = "signed", "Signed"
+    RATIFIED = "ratified", "Ratified"
+    ACCEPTED = "accepted", "Accepted"
+    APPROVED = "approved", "Approved"
+    ACCEDED = "acceded", "Acceded"
+    ENTERED_INTO_FORCE = "entered_into_force", "Entered into force"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class EventKind(models.TextChoices):
+    MEETING = "meeting", "Meeting"
+    STATEMENT = "statement", "Statement"
+    ANNOUNCEMENT = "announcement", "Announcement"
+    OTHER = "other", "Other"
+
+
+class ParticipantRole(models.TextChoices):
+    SPEAKER = "speaker", "Speaker"
+    ANNOUNCER = "announcer", "Announcer"
+    VISITOR = "visitor", "Visitor"
+    HOST = "host", "Host"
+    PARTICIPANT = "participant", "Participant"
+    AUDIENCE = "audience", "Audience"
+    SUBJECT = "subject", "Subject"
+
+
+class CameoCode(models.TextChoices):
+    """CAMEO event codes that fit diplomatic events (roots 01-06)."""
+
+    MAKE_PUBLIC_STATEMENT = "010", "010 Make public statement"
+    EXPRESS_INTENT_TO_MEET = "036", "036 Express intent to meet or negotiate"
+    CONSULT = "040", "040 Consult"
+    DISCUSS_BY_TELEPHONE = "041", "041 Discuss by telephone"
+    MAKE_A_VISIT = "042", "042 Make a visit"
+    HOST_A_VISIT = "043", "043 Host a visit"
+    MEET_AT_THIRD_LOCATION = "044", "044 Meet at a third location"
+    ENGAGE_IN_NEGOTIATION = "046", "046 Engage in negotiation"
+    DIPLOMATIC_COOPERATION = "050", "050 Engage in diplomatic cooperation"
+    PRAISE_OR_ENDORSE = "051", "051 Praise or endorse"
+    SIGN_FORMAL_AGREEMENT = "057", "057 Sign formal agreement"
+    COOPERATE_ECONOMICALLY = "061", "061 Cooperate economically"
+    JUDICIAL_COOPERATION = "063", "063 Engage in judicial cooperation"
+
+
+class PloverEventType(models.TextChoices):
+    """PLOVER event types (POLECAT) that fit diplomatic events."""
+
+    AGREE = "AGREE", "Agree"
+    CONSULT = "CONSULT", "Consult"
+    SUPPORT = "SUPPORT", "Support"
+    COOPERATE = "COOPERATE", "Cooperate"
+    AID = "AID", "Aid"
+    REQUEST = "REQUEST", "Request"
+    CONCEDE = "CONCEDE", "Concede"
+
+
+class PloverMode(models.TextChoices):
+    VISIT = "visit", "Visit"
+    THIRD_PARTY = "third-party", "Third party"
+    MULTILATERAL = "multilateral", "Multilateral"
+    PHONE = "phone", "Phone"
+
+
+class SourceKind(models.TextChoices):
+    NEWS_REPORT = "news_report", "News report"
+    OFFICIAL_STATEMENT = "official_statement", "Official statement"
+    OTHER = "other", "Other"

@@ -1,0 +1,22 @@
+from events.models.agreements import Agreement, AgreementParty, PartyAction, Sector
+from events.models.countries import Country
+from events.models.events import Event, EventParticipant
+from events.models.officials import Official, Position
+from events.models.provenance import Citation, Source
+from events.models.trips import Stop, Trip
+
+__all__ = [
+    "Agreement",
+    "AgreementParty",
+    "Citation",
+    "Country",
+    "Event",
+    "EventParticipant",
+    "Official",
+    "PartyAction",
+    "Position",
+    "Sector",
+    "Source",
+    "Stop",
+    "Trip",
+]

@@ -1,0 +1,198 @@
+"""Agreements, their parties (each with its own dated actions) and sectors."""
+
+from django.core.validators import MinValueValidator
+from django.db import models
+
+from events.choices import AgreementKind, AgreementStatus, PartyActionKind
+from events.dates import add_uncertain_date, bounds_constraints
+from events.models.base import RecordModel, TimeStampedModel, UUIDManager
+from events.validators import validate_currency
+
+
+class SectorManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Sector(TimeStampedModel):
+    """One field of cooperation in the controlled vocabulary (mining, energy, health...)."""
+
+    slug = models.SlugField(max_length=100, unique=True, help_text="Stable public identifier, e.g. nuclear-energy.")
+    name = models.CharField(max_length=100, unique=True, help_text="Display name, e.g. Nuclear energy.")
+    description = models.TextField(blank=True, help_text="What the sector covers.")
+
+    objects = SectorManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class AgreementQuerySet(models.QuerySet):
+    def between(self, *iso3_codes: str):
+        """Agreements to which every one of the countries (ISO alpha-3 codes) is a party."""
+        agreements = self
+        for iso3 in iso3_codes:
+            agreements = agreements.filter(pk__in=AgreementParty.objects.filter(country__iso3=iso3).values("agreement"))
+        return agreements
+
+    def totals(self):
+        """Records that are not a breakdown of another: summing their quantity counts each document once."""
+        return self.filter(parent__isnull=True)
+
+
+class AgreementManager(UUIDManager.from_queryset(AgreementQuerySet)):
+    pass
+
+
+class Agreement(RecordModel):
+    """One agreement, or one report of several ("35 accords" is one record with quantity 35)."""
+
+    title = models.CharField(max_length=300, help_text="Title, or a short description where none is known.")
+    kind = models.CharField(max_length=30, choices=AgreementKind.choices, help_text="What sort of instrument it is.")
+    status = models.CharField(
+        max_length=20, choices=AgreementStatus.choices, default=AgreementStatus.SIGNED, help_text="Its current status."
+    )
+    description = models.TextField(blank=True, help_text="What it covers, in our words.")
+    signed_at = models.ForeignKey(
+        "events.Stop",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agreements_signed",
+        help_text="The trip stop during which it was signed, where known.",
+    )
+    sectors = models.ManyToManyField(Sector, blank=True, related_name="agreements", help_text="Fields it covers.")
+    term_years = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)], help_text="Duration in years, e.g. 20."
+    )
+    value_amount = models.DecimalField(
+        max_digits=20,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Monetary value stated by the sources (a decimal, never a float).",
+    )
+    value_currency = models.CharField(
+        max_length=3, blank=True, validators=[validate_currency], help_text="ISO 4217 code of the value, e.g. USD."
+    )
+    quantity = models.PositiveIntegerField(
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text="How many documents this record stands for (a report of 35 accords is one record with 35).",
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,  # a total cannot be deleted while breakdowns point at it
+        null=True,
+        blank=True,
+        related_name="breakdowns",
+        help_text="The total this record breaks down (e.g. the documents signed at one stop of a tour).",
+    )
+    parties_complete = models.BooleanField(
+        default=True,
+        help_text="False when the sources leave some parties unnamed: the parties recorded are then not all.",
+    )
+
+    objects = AgreementManager()
+
+    class Meta:
+        ordering = ["signed_earliest", "title", "id"]
+        constraints = [
+            *bounds_constraints("agreement", "signed"),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1),
+                name="agreement_quantity_positive",
+                violation_error_message="An agreement record stands for at least one document.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(value_amount__gte=0) | models.Q(value_amount__isnull=True),
+                name="agreement_value_not_negative",
+                violation_error_message="A monetary value cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(value_amount__isnull=True) & models.Q(value_currency=""))
+                | (models.Q(value_amount__isnull=False) & models.Q(value_currency__regex=r"^[A-Z]{3}$")),
+                name="agreement_value_has_currency",
+                violation_error_message="A value needs an ISO 4217 currency, and a currency needs a value.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(term_years__gte=1) | models.Q(term_years__isnull=True),
+                name="agreement_term_positive",
+                violation_error_message="A term is at least one year.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("id")),
+                name="agreement_not_own_parent",
+                violation_error_message="An agreement cannot be a breakdown of itself.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} (x{self.quantity})" if self.quantity > 1 else self.title
+
+
+class AgreementParty(RecordModel):
+    """One country's participation in an agreement, with who signed for it."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="parties")
+    country = models.ForeignKey(
+        "events.Country", on_delete=models.PROTECT, related_name="agreement_parties", help_text="The party."
+    )
+    signatory = models.ForeignKey(
+        "events.Official",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="signatures",
+        help_text="Who signed for this party, where a source names them.",
+    )
+
+    objects = UUIDManager()
+
+    class Meta:
+        ordering = ["agreement", "country__name"]
+        verbose_name_plural = "agreement parties"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "country"],
+                name="agreement_party_unique",
+                violation_error_message="A country is a party to an agreement only once.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.country.name} - {self.agreement}"
+
+
+class PartyAction(RecordModel):
+    """One dated step a party took: signature, ratification, entry into force, withdrawal (UN treaty practice)."""
+
+    party = models.ForeignKey(AgreementParty, on_delete=models.CASCADE, related_name="actions")
+    action = models.CharField(max_length=20, choices=PartyActionKind.choices, help_text="What the party did.")
+
+    objects = UUIDManager()
+
+    class Meta:
+        ordering = ["party", "date_earliest", "action"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party", "action"],
+                name="party_action_unique",
+                violation_error_message="A party takes each action once.",
+            ),
+            *bounds_constraints("party_action", "date"),
+        ]
+
+    def __str__(self):
+        return f"{self.party.country.name} {self.get_action_display().lower()} {self.date or '(date unknown)'}"
+
+
+add_uncertain_date(Agreement, "signed", "Signed")
+add_uncertain_date(PartyAction, "date", "Date")

@@ -1,0 +1,59 @@
+"""Abstract bases shared by every domain model."""
+
+import contextlib
+import uuid
+
+from django.contrib.contenttypes.fields import GenericRelation
+from django.db import models
+
+from events.dates import sync_uncertain_dates
+
+
+class TimeStampedModel(models.Model):
+    """Adds creation and last-change times."""
+
+    created_at = models.DateTimeField(auto_now_add=True, help_text="When this record was created.")
+    updated_at = models.DateTimeField(auto_now=True, help_text="When this record was last changed.")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        sync_uncertain_dates(self)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        # Derive the bounds of uncertain dates before constraints are validated. Text that does not
+        # parse is reported by the field's own validator.
+        with contextlib.suppress(ValueError):
+            sync_uncertain_dates(self)
+
+
+class UUIDManager(models.Manager):
+    def get_by_natural_key(self, id):
+        return self.get(pk=id)
+
+
+class RecordModel(TimeStampedModel):
+    """A domain record: a UUID that is fixed in the fixtures (the same on every machine), and citations."""
+
+    id = models.UUIDField(
+        primary_key=True, default=uuid.uuid4, editable=False, help_text="Stable public identifier of this record."
+    )
+    citations = GenericRelation("events.Citation")
+
+    objects = UUIDManager()
+
+    class Meta:
+        abstract = True
+
+    def natural_key(self):
+        return (str(self.pk),)
+
+    def disputed_fields(self) -> list[str]:
+        """Fields for which citations state more than one distinct value (conflicting reports)."""
+        stated: dict[str, set[str]] = {}
+        for citation in self.citations.all():
+            if citation.field and citation.stated_value is not None:
+                stated.setdefault(citation.field, set()).add(repr(citation.stated_value))
+        return sorted(field for field, values in stated.items() if len(values) > 1)

@@ -1,0 +1,105 @@
+"""Other diplomatic events: meetings, statements, announcements."""
+
+from django.db import models
+
+from events.choices import CameoCode, EventKind, ParticipantRole, PloverEventType, PloverMode
+from events.dates import add_uncertain_date, bounds_constraints
+from events.models.base import RecordModel, UUIDManager
+
+
+class Event(RecordModel):
+    """One meeting, statement or announcement, coded with CAMEO and PLOVER where one fits."""
+
+    kind = models.CharField(max_length=20, choices=EventKind.choices, help_text="What sort of event.")
+    title = models.CharField(max_length=300, help_text="Short description.")
+    description = models.TextField(blank=True, help_text="What happened, in our words.")
+    quote = models.TextField(
+        blank=True, help_text="For a statement: the words quoted, exactly as the source gives them."
+    )
+    trip = models.ForeignKey(
+        "events.Trip",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        help_text="The trip during which it took place.",
+    )
+    stop = models.ForeignKey(
+        "events.Stop",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        help_text="The trip stop at which it took place.",
+    )
+    sectors = models.ManyToManyField(
+        "events.Sector", blank=True, related_name="events", help_text="Fields of cooperation the event concerns."
+    )
+    cameo_code = models.CharField(
+        "CAMEO code", max_length=3, choices=CameoCode.choices, blank=True, help_text="CAMEO event code, where one fits."
+    )
+    plover_type = models.CharField(
+        "PLOVER event type", max_length=10, choices=PloverEventType.choices, blank=True, help_text="PLOVER event type."
+    )
+    plover_mode = models.CharField(
+        "PLOVER mode", max_length=12, choices=PloverMode.choices, blank=True, help_text="PLOVER mode, e.g. visit."
+    )
+
+    objects = UUIDManager()
+
+    class Meta:
+        ordering = ["date_earliest", "title", "id"]
+        constraints = [
+            *bounds_constraints("event", "date"),
+            models.CheckConstraint(
+                condition=models.Q(plover_mode="") | ~models.Q(plover_type=""),
+                name="event_plover_mode_needs_type",
+                violation_error_message="A PLOVER mode needs a PLOVER event type.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class EventParticipant(RecordModel):
+    """One official or country taking part in an event, with a role."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participants")
+    official = models.ForeignKey(
+        "events.Official", on_delete=models.PROTECT, null=True, blank=True, related_name="event_roles"
+    )
+    country = models.ForeignKey(
+        "events.Country",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="event_roles",
+        help_text="The country taking part (or the official's country, where it matters for the event).",
+    )
+    role = models.CharField(max_length=20, choices=ParticipantRole.choices, help_text="Part played in the event.")
+
+    objects = UUIDManager()
+
+    class Meta:
+        ordering = ["event", "role", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(official__isnull=False) | models.Q(country__isnull=False),
+                name="event_participant_is_someone",
+                violation_error_message="A participant is an official, a country, or both.",
+            ),
+            models.UniqueConstraint(
+                fields=["event", "official", "country", "role"],
+                name="event_participant_unique",
+                nulls_distinct=False,
+                violation_error_message="This participant already has this role in the event.",
+            ),
+        ]
+
+    def __str__(self):
+        who = " / ".join(str(x) for x in (self.official, self.country and self.country.name) if x)
+        return f"{who} ({self.get_role_display().lower()}) - {self.event}"
+
+
+add_uncertain_date(Event, "date", "Date")

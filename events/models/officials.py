@@ -1,0 +1,118 @@
+"""Officials (people) and the positions they hold over time (Popolo memberships)."""
+
+import datetime
+
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import RegexValidator
+from django.db import models
+
+from events.choices import EndCause
+from events.dates import add_uncertain_date, bounds_constraints, not_before
+from events.models.base import RecordModel, UUIDManager
+
+
+class OfficialQuerySet(models.QuerySet):
+    def active_on(self, day: datetime.date, **position_filters):
+        """Officials holding a position (optionally filtered, e.g. ``country__iso3="IRN"``) on ``day``."""
+        positions = Position.objects.held_on(day).filter(**position_filters)
+        return self.filter(pk__in=positions.values("official_id"))
+
+
+class OfficialManager(models.Manager.from_queryset(OfficialQuerySet)):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Official(RecordModel):
+    """One person who acts for a state: a head of state, a minister, an envoy."""
+
+    name = models.CharField(max_length=200, help_text="Name as most commonly written in English.")
+    slug = models.SlugField(max_length=100, unique=True, help_text="Stable public identifier, e.g. ebrahim-raisi.")
+    alternative_names = ArrayField(
+        models.CharField(max_length=200),
+        default=list,
+        blank=True,
+        help_text="Other spellings and transliterations that sources use (cite each).",
+    )
+    wikidata_qid = models.CharField(
+        "Wikidata QID",
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^Q[1-9]\d*$", "A Wikidata QID is Q followed by digits, e.g. Q20980936.")],
+        help_text="Wikidata item, where a source gives it.",
+    )
+
+    objects = OfficialManager()
+
+    class Meta:
+        ordering = ["name", "slug"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wikidata_qid"],
+                condition=~models.Q(wikidata_qid=""),
+                name="official_wikidata_qid_unique",
+                violation_error_message="Another official has this Wikidata QID.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class PositionQuerySet(models.QuerySet):
+    def held_on(self, day: datetime.date):
+        """Positions whose bounds include ``day``: the start may be on or before it, the end on or after it.
+
+        An unknown start or end leaves that side open (Popolo: a missing date is unknown).
+        """
+        started = models.Q(start_earliest__lte=day) | models.Q(start_earliest__isnull=True)
+        not_ended = models.Q(end_latest__gte=day) | models.Q(end_latest__isnull=True)
+        return self.filter(started & not_ended)
+
+
+class PositionManager(UUIDManager.from_queryset(PositionQuerySet)):
+    pass
+
+
+class Position(RecordModel):
+    """One official holding one office for a country over a period (Popolo membership, Wikidata P39)."""
+
+    official = models.ForeignKey(
+        Official, on_delete=models.CASCADE, related_name="positions", help_text="Who held the position."
+    )
+    title = models.CharField(max_length=200, help_text="The office, e.g. President, Minister of Foreign Affairs.")
+    country = models.ForeignKey(
+        "events.Country", on_delete=models.PROTECT, related_name="positions", help_text="The country served."
+    )
+    end_cause = models.CharField(
+        max_length=20, choices=EndCause.choices, blank=True, help_text="Why the position ended, where known."
+    )
+
+    objects = PositionManager()
+
+    class Meta:
+        ordering = ["official__name", "start_earliest", "title"]
+        constraints = [
+            *bounds_constraints("position", "start"),
+            *bounds_constraints("position", "end"),
+            models.CheckConstraint(
+                condition=not_before("end", "start"),
+                name="position_end_not_before_start",
+                violation_error_message="A position cannot end before it starts.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_cause="") | ~models.Q(end=""),
+                name="position_end_cause_needs_end",
+                violation_error_message="An end cause needs an end date.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.official} - {self.title}, {self.country.name}"
+
+
+add_uncertain_date(Position, "start", "Start")
+add_uncertain_date(Position, "end", "End")

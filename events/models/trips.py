@@ -1,0 +1,116 @@
+"""Trips: journeys by officials, with ordered stops."""
+
+from django.db import models
+
+from events.dates import add_uncertain_date, bounds_constraints, not_before
+from events.models.base import RecordModel, UUIDManager
+
+
+class TripQuerySet(models.QuerySet):
+    def led_by(self, official):
+        return self.filter(lead=official)
+
+    def visiting(self, *iso3_codes: str):
+        """Trips with a stop in every one of the countries (ISO alpha-3 codes)."""
+        trips = self
+        for iso3 in iso3_codes:
+            trips = trips.filter(stops__country__iso3=iso3)  # one join per country: each may match another stop
+        return trips.distinct()
+
+
+class TripManager(UUIDManager.from_queryset(TripQuerySet)):
+    pass
+
+
+class Trip(RecordModel):
+    """One journey by one or more officials (one lead) from an origin country. A tour of three countries is one trip."""
+
+    title = models.CharField(max_length=300, help_text="Short description, e.g. Raisi's Latin American tour.")
+    lead = models.ForeignKey(
+        "events.Official",
+        on_delete=models.PROTECT,
+        related_name="trips_led",
+        help_text="The official who led the trip.",
+    )
+    members = models.ManyToManyField(
+        "events.Official",
+        blank=True,
+        related_name="trips_joined",
+        help_text="Other officials travelling with the lead, where a source names them.",
+    )
+    origin = models.ForeignKey(
+        "events.Country",
+        on_delete=models.PROTECT,
+        related_name="trips_from",
+        help_text="Country the trip set out from.",
+    )
+    purpose = models.TextField(blank=True, help_text="Purpose of the trip as the sources give it.")
+    invited_by = models.ManyToManyField(
+        "events.Country",
+        blank=True,
+        related_name="trip_invitations",
+        help_text="Countries whose leaders or governments invited the trip.",
+    )
+    invitation = models.TextField(blank=True, help_text="Who invited, in words, where no official can be named.")
+
+    objects = TripManager()
+
+    class Meta:
+        ordering = ["start_earliest", "title", "id"]
+        constraints = [
+            *bounds_constraints("trip", "start"),
+            *bounds_constraints("trip", "end"),
+            models.CheckConstraint(
+                condition=not_before("end", "start"),
+                name="trip_end_not_before_start",
+                violation_error_message="A trip cannot end before it starts.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Stop(RecordModel):
+    """One place a trip visited, in order."""
+
+    trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="stops", help_text="The trip (a part of it).")
+    order = models.PositiveSmallIntegerField(help_text="Position of the stop in the trip: 1, 2, 3...")
+    country = models.ForeignKey(
+        "events.Country", on_delete=models.PROTECT, related_name="stops", help_text="Country visited."
+    )
+    city = models.CharField(max_length=200, blank=True, help_text="City visited, where known.")
+
+    objects = UUIDManager()
+
+    class Meta:
+        ordering = ["trip", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trip", "order"],
+                name="stop_order_unique_per_trip",
+                violation_error_message="Two stops of a trip cannot have the same order.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(order__gte=1),
+                name="stop_order_positive",
+                violation_error_message="Stops are numbered from 1.",
+            ),
+            *bounds_constraints("stop", "arrival"),
+            *bounds_constraints("stop", "departure"),
+            models.CheckConstraint(
+                condition=not_before("departure", "arrival"),
+                name="stop_departure_not_before_arrival",
+                violation_error_message="A stop cannot depart before it arrives.",
+            ),
+        ]
+
+    def __str__(self):
+        place = f"{self.city}, {self.country.name}" if self.city else self.country.name
+        return f"{self.trip} - stop {self.order}: {place}"
+
+
+add_uncertain_date(Trip, "start", "Start")
+add_uncertain_date(Trip, "end", "End")
+add_uncertain_date(Stop, "arrival", "Arrival")
+add_uncertain_date(Stop, "departure", "Departure")
