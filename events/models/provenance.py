@@ -84,7 +84,11 @@ class Citation(RecordModel):
             ),
             models.CheckConstraint(
                 condition=(models.Q(start__isnull=True) & models.Q(end__isnull=True))
-                | (models.Q(start__isnull=False) & models.Q(end__gt=models.F("start")) & ~models.Q(excerpt="")),
+                | (
+                    models.Q(start__isnull=False, end__isnull=False)
+                    & models.Q(end__gt=models.F("start"))
+                    & ~models.Q(excerpt="")
+                ),
                 name="citation_offsets_valid",
                 violation_error_message="Offsets come in pairs, with an excerpt, and end after start.",
             ),
@@ -116,15 +120,13 @@ class Citation(RecordModel):
             raise ValidationError(errors)
 
     def locate_excerpt(self) -> None:
-        """Check the excerpt against the stored source text and fill its offsets.
+        """Check the excerpt against the stored source text and set its offsets.
 
-        Given offsets must point at the excerpt; without them the excerpt must occur exactly once.
+        Offsets that already point at the excerpt are kept (they tell apart an excerpt that occurs more
+        than once); otherwise the excerpt must occur exactly once, and the offsets are found.
         """
         text, excerpt = self.source.text, self.excerpt
-        if self.start is not None:
-            if text[self.start : self.start + len(excerpt)] != excerpt:
-                raise ValueError(f'The excerpt is not at offset {self.start} of "{self.source.title}".')
-        else:
+        if self.start is None or text[self.start : self.start + len(excerpt)] != excerpt:
             found = text.find(excerpt)
             if found < 0:
                 raise ValueError(f'The excerpt does not occur verbatim in "{self.source.title}": "{excerpt[:80]}"')
