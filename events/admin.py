@@ -5,6 +5,7 @@ Full curation (autocomplete everywhere, history, roles, browser tests) is a late
 
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.db import models
 
 from events.models import (
     Agreement,
@@ -183,6 +184,8 @@ class SourceAdmin(RecordAdmin):
     list_filter = ["kind", "publisher", "language"]
     search_fields = ["title", "publisher", "url", "note"]
     date_hierarchy = "published"
+    # A URL typed without a scheme is taken as https:// (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Citation)
