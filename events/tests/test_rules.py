@@ -73,7 +73,7 @@ def test_stops_follow_each_other_in_time():
     havana.arrival = "2023-06-10"  # before Managua's departure on 2023-06-14
     havana.departure = "2023-06-11"
     havana.save()
-    with pytest.raises(ValidationError, match="Stop 3 .* comes before stop 2 ends"):
+    with pytest.raises(ValidationError, match=r"Stop 3 .* comes before stop 2 ends"):
         services.validate_trip(tour)
 
 
