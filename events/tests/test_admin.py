@@ -43,3 +43,15 @@ def test_anonymous_users_are_sent_to_log_in(client):
     response = client.get(reverse("admin:events_agreement_changelist"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_health_check_answers_with_the_database_up(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_root_leads_to_the_admin(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
