@@ -279,11 +279,13 @@ class _Loader:
         if set(manager.values_list("pk", flat=True)) != {o.pk for o in objects}:
             manager.set(objects)
 
-    def _get(self, model: type[models.Model], pk: str) -> models.Model:
+    def _get(self, model: type[models.Model], value: str, key: str = "pk") -> models.Model:
+        """The record that ``key`` identifies; an earlier file (or earlier in this one) must have loaded it."""
         try:
-            return model.objects.get(pk=pk)
+            return model.objects.get(**{key: value})
         except (model.DoesNotExist, ValidationError):
-            raise SeedError(f'no {model._meta.verbose_name} with id "{pk}" (it must be loaded first).') from None
+            name = "id" if key == "pk" else key
+            raise SeedError(f'no {model._meta.verbose_name} with {name} "{value}" (it must be loaded first).') from None
 
     def _country(self, iso3: str) -> Country:
         try:
@@ -292,16 +294,10 @@ class _Loader:
             raise SeedError(f'unknown country code "{iso3}" (expected an ISO 3166-1 alpha-3 code).') from None
 
     def _official(self, slug: str) -> Official:
-        try:
-            return Official.objects.get(slug=slug)
-        except Official.DoesNotExist:
-            raise SeedError(f'no official with slug "{slug}".') from None
+        return self._get(Official, slug, key="slug")
 
     def _sector(self, slug: str) -> Sector:
-        try:
-            return Sector.objects.get(slug=slug)
-        except Sector.DoesNotExist:
-            raise SeedError(f'no sector with slug "{slug}".') from None
+        return self._get(Sector, slug, key="slug")
 
 
 def _comparable(value):

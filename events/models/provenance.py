@@ -141,7 +141,3 @@ class Citation(RecordModel):
         elif self.source.text:
             raise ValidationError({"excerpt": "The source's text is stored: quote the supporting excerpt."})
         super().save(*args, **kwargs)
-
-
-def content_type_for(model: type[models.Model]) -> ContentType:
-    return ContentType.objects.get_for_model(model)

@@ -7,9 +7,6 @@ from events.models.base import RecordModel, UUIDManager
 
 
 class TripQuerySet(models.QuerySet):
-    def led_by(self, official):
-        return self.filter(lead=official)
-
     def visiting(self, *iso3_codes: str):
         """Trips with a stop in every one of the countries (ISO alpha-3 codes)."""
         trips = self
