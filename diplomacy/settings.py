@@ -76,6 +76,9 @@ if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
         "DATABASE_URL must be a postgres:// or postgresql:// URL; no other database is supported."
     )
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")))}
+# dj-database-url leaves a socket directory given as ?host=... in OPTIONS; Django's tools (dbshell) read HOST.
+if "host" in DATABASES["default"].get("OPTIONS", {}):
+    DATABASES["default"]["HOST"] = DATABASES["default"]["OPTIONS"].pop("host")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

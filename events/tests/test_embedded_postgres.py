@@ -142,3 +142,22 @@ def test_runserver_with_autoreloader_stops_the_server_on_sigterm(pgdata):
         server.send_signal(signal.SIGTERM)
         server.communicate(timeout=30)
     wait_until_gone(pgdata)
+
+
+@pytest.mark.django_db
+def test_the_suite_and_dbshell_use_the_configured_server():
+    from django.db import connection
+    from django.db.backends.postgresql.client import DatabaseClient
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('server_version_num')::int")
+        version = cursor.fetchone()[0]
+    host = settings.DATABASES["default"]["HOST"]
+    assert connection.connection.info.host == host
+    args, _ = DatabaseClient.settings_to_cmd_args_env(settings.DATABASES["default"], [])
+    assert args[args.index("-h") + 1] == host
+    if os.environ.get("DATABASE_URL"):
+        assert host in os.environ["DATABASE_URL"]
+    else:
+        assert version >= 180000, "the embedded server is PostgreSQL 18"
+        assert host.startswith("/"), "the embedded server listens on a Unix socket only"
