@@ -18,6 +18,12 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def throttle_rate(name: str, default: str) -> str | None:
+    """A DRF throttle rate ("100/minute") from the environment; "off" or empty disables that throttle."""
+    value = os.environ.get(name, default).strip()
+    return None if value in {"", "off"} else value
+
+
 DEBUG = env_bool("DJANGO_DEBUG", True)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
@@ -35,12 +41,20 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "corsheaders",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "events",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -108,3 +122,63 @@ STORAGES = {
 # Where the project keeps source documents and the data derived from them.
 SEEDS_DIR = BASE_DIR / "seeds"
 FIXTURES_DIR = BASE_DIR / "fixtures"
+
+# The JSON API (events/api/). Only the JSON parser: generated clients break when form bodies are advertised.
+REST_FRAMEWORK = {
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Token first: an anonymous write is then answered 401 with WWW-Authenticate, not 403.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
+    "DEFAULT_FILTER_BACKENDS": ["events.api.filters.StrictFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "events.api.pagination.PageNumberPagination",
+    "DEFAULT_SCHEMA_CLASS": "events.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "events.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    # Rates such as "100/minute"; "off" (or empty) disables a throttle, e.g. for load and contract tests.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": throttle_rate("API_ANON_RATE", "600/minute"),
+        "user": throttle_rate("API_USER_RATE", "off"),
+    },
+    "ORDERING_PARAM": "ordering",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Diplomatic event database API",
+    "DESCRIPTION": (
+        "Which countries and officials met, travelled and signed what with whom, when and where, with every "
+        "fact traceable to the document that states it. See docs/api.md for conventions: uncertain dates, "
+        "pagination, CSV, errors, ETags."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "DatePrecisionEnum": "events.choices.DatePrecision",
+        "DateBasisEnum": "events.choices.DateBasis",
+        "EndCauseEnum": "events.choices.EndCause",
+        "AgreementKindEnum": "events.choices.AgreementKind",
+        "AgreementStatusEnum": "events.choices.AgreementStatus",
+        "PartyActionKindEnum": "events.choices.PartyActionKind",
+        "EventKindEnum": "events.choices.EventKind",
+        "ParticipantRoleEnum": "events.choices.ParticipantRole",
+        "CameoCodeEnum": "events.choices.CameoCode",
+        "PloverEventTypeEnum": "events.choices.PloverEventType",
+        "PloverModeEnum": "events.choices.PloverMode",
+        "SourceKindEnum": "events.choices.SourceKind",
+    },
+}
+
+# Cross-origin browser clients: comma-separated origins, e.g. https://app.example.org
+CORS_ALLOWED_ORIGINS = [o for o in os.environ.get("CORS_ALLOWED_ORIGINS", "").split(",") if o]
+CORS_URLS_REGEX = r"^/api/.*$"

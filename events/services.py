@@ -1,15 +1,29 @@
-"""Rules that span rows, and the writes that touch several rows.
+"""Writes that touch several rows, and the rules that span rows.
 
-Every write path (the seed loader now; the admin and the API later) calls these rules after writing
-a record and its parts, inside the same transaction, so the same rules hold everywhere. Each rule
-raises ``ValidationError`` naming the field at fault.
+``save_agreement``, ``save_trip``, ``save_official`` and ``save_event`` write a record with its parts in
+one transaction (used by the API; the admin will use them too), validating every row and then the
+rules that span rows. The seed loader writes rows itself (to leave unchanged rows untouched) and calls
+the same rules. Every failure raises ``ValidationError`` keyed by the field at fault, nested paths
+such as ``stops.2.departure`` included, and the transaction leaves nothing behind.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db import models, transaction
 
-from events.models import Agreement, Trip
+from events.models import (
+    Agreement,
+    AgreementParty,
+    Event,
+    EventParticipant,
+    Official,
+    PartyAction,
+    Position,
+    Source,
+    Stop,
+    Trip,
+)
 
 
 def validate_agreement(agreement: Agreement) -> None:
@@ -47,6 +61,135 @@ def validate_breakdown(agreement: Agreement) -> None:
         raise ValidationError(
             {"quantity": f"A breakdown of {agreement.quantity} cannot exceed its total of {parent.quantity}."}
         )
+
+
+def _field_errors(prefix: str, error: ValidationError) -> ValidationError:
+    """Re-key a nested record's errors under its path, e.g. ``parties.1.country``."""
+    if hasattr(error, "error_dict"):
+        return ValidationError({f"{prefix}.{name}": messages for name, messages in error.message_dict.items()})
+    return ValidationError({prefix: error.messages})
+
+
+def _save(instance, prefix: str = "") -> None:
+    """Validate (fields, model rules, constraints) and save one row; errors are keyed under ``prefix``."""
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        raise (_field_errors(prefix, error) if prefix else error) from None
+    instance.save()
+
+
+def _write(instance, fields: dict) -> None:
+    for name, value in fields.items():
+        setattr(instance, name, value)
+
+
+@transaction.atomic
+def save_agreement(*, agreement: Agreement, fields: dict, sectors=None, parties: list[dict] | None = None) -> Agreement:
+    """Create or update an agreement with its sectors and parties, then check the rules that span rows.
+
+    ``parties`` (when given) is the whole list: ``{"country": Country, "signatory": Official | None,
+    "actions": [{"action": ..., "date": ..., "date_basis": ...}]}``. A party is matched to the existing
+    row of the same country (keeping its id and citations); parties and actions not listed are deleted.
+    """
+    _write(agreement, fields)
+    _save(agreement)
+    if sectors is not None:
+        agreement.sectors.set(sectors)
+    if parties is not None:
+        existing = {party.country_id: party for party in agreement.parties.all()}
+        kept = []
+        for index, data in enumerate(parties):
+            data = dict(data)
+            actions = data.pop("actions", None)
+            party = existing.pop(data["country"].pk, None) or AgreementParty(agreement=agreement)
+            _write(party, data)
+            _save(party, f"parties.{index}")
+            kept.append(party.pk)
+            if actions is not None:
+                current = {action.action: action for action in party.actions.all()}
+                for position, action_data in enumerate(actions):
+                    step = current.pop(action_data["action"], None) or PartyAction(party=party)
+                    _write(step, action_data)
+                    _save(step, f"parties.{index}.actions.{position}")
+                PartyAction.objects.filter(pk__in=[a.pk for a in current.values()]).delete()
+        agreement.parties.exclude(pk__in=kept).delete()
+    validate_agreement(agreement)
+    return agreement
+
+
+@transaction.atomic
+def save_trip(*, trip: Trip, fields: dict, members=None, invited_by=None, stops: list[dict] | None = None) -> Trip:
+    """Create or update a trip with its ordered stops (numbered in list order), then check their sequence.
+
+    ``stops`` (when given) is the whole list; a stop with the ``id`` of an existing stop of this trip is
+    updated (keeping its citations), others are created, and stops not listed are deleted.
+    """
+    _write(trip, fields)
+    _save(trip)
+    if members is not None:
+        trip.members.set(members)
+    if invited_by is not None:
+        trip.invited_by.set(invited_by)
+    if stops is not None:
+        existing = {stop.pk: stop for stop in trip.stops.all()}
+        listed = {data.get("id") for data in stops} & set(existing)
+        trip.stops.exclude(pk__in=listed).delete()
+        # Move kept stops out of the way first, so renumbering never collides with the unique order.
+        trip.stops.update(order=models.F("order") + 10000)
+        for index, data in enumerate(stops):
+            data = dict(data)
+            stop = existing.get(data.pop("id", None)) or Stop(trip=trip)
+            _write(stop, {**data, "order": index + 1})
+            _save(stop, f"stops.{index}")
+    validate_trip(trip)
+    return trip
+
+
+@transaction.atomic
+def save_official(*, official: Official, fields: dict, positions: list[dict] | None = None) -> Official:
+    """Create or update an official with the positions they held (the whole list, matched by ``id``)."""
+    _write(official, fields)
+    _save(official)
+    if positions is not None:
+        existing = {position.pk: position for position in official.positions.all()}
+        kept = []
+        for index, data in enumerate(positions):
+            data = dict(data)
+            position = existing.get(data.pop("id", None)) or Position(official=official)
+            _write(position, data)
+            _save(position, f"positions.{index}")
+            kept.append(position.pk)
+        official.positions.exclude(pk__in=kept).delete()
+    return official
+
+
+@transaction.atomic
+def save_event(*, event: Event, fields: dict, sectors=None, participants: list[dict] | None = None) -> Event:
+    """Create or update an event with its participants (the whole list, matched by official, country and role)."""
+    _write(event, fields)
+    _save(event)
+    if sectors is not None:
+        event.sectors.set(sectors)
+    if participants is not None:
+        existing = {(p.official_id, p.country_id, p.role): p for p in event.participants.all()}
+        kept = []
+        for index, data in enumerate(participants):
+            official, country = data.get("official"), data.get("country")
+            key = (official and official.pk, country and country.pk, data["role"])
+            participant = existing.get(key) or EventParticipant(event=event, **data)
+            _save(participant, f"participants.{index}")
+            kept.append(participant.pk)
+        event.participants.exclude(pk__in=kept).delete()
+    return event
+
+
+@transaction.atomic
+def save_source(*, source: Source, fields: dict) -> Source:
+    """Create or update a source (its stored text comes only from seeds/, through the seed loader)."""
+    _write(source, fields)
+    _save(source)
+    return source
 
 
 def validate_trip(trip: Trip) -> None:

@@ -1,5 +1,6 @@
 from events.models.agreements import Agreement, AgreementParty, PartyAction, Sector
 from events.models.countries import Country
+from events.models.deletions import Deletion
 from events.models.events import Event, EventParticipant
 from events.models.officials import Official, Position
 from events.models.provenance import Citation, Source
@@ -10,6 +11,7 @@ __all__ = [
     "AgreementParty",
     "Citation",
     "Country",
+    "Deletion",
     "Event",
     "EventParticipant",
     "Official",

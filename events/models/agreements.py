@@ -6,6 +6,7 @@ from django.db import models
 from events.choices import AgreementKind, AgreementStatus, PartyActionKind
 from events.dates import add_uncertain_date, bounds_constraints
 from events.models.base import RecordModel, TimeStampedModel, UUIDManager
+from events.search import search_field, search_index
 from events.validators import validate_currency
 
 
@@ -99,10 +100,12 @@ class Agreement(RecordModel):
         default=True,
         help_text="False when the sources leave some parties unnamed: the parties recorded are then not all.",
     )
+    search = search_field("title", "description")
 
     objects = AgreementManager()
 
     class Meta:
+        indexes = [search_index("agreement")]
         ordering = ["signed_earliest", "title", "id"]
         constraints = [
             *bounds_constraints("agreement", "signed"),

@@ -3,6 +3,7 @@
 from django.db import models
 
 from events.models.base import TimeStampedModel
+from events.search import search_field, search_index
 
 
 class CountryManager(models.Manager):
@@ -31,10 +32,12 @@ class Country(TimeStampedModel):
         "M49 intermediate region code", max_length=3, blank=True, help_text="e.g. 005 (South America)."
     )
     intermediate_region = models.CharField("M49 intermediate region", max_length=50, blank=True)
+    search = search_field("name", "iso_name", "official_name", "iso3", "iso2")
 
     objects = CountryManager()
 
     class Meta:
+        indexes = [search_index("country")]
         ordering = ["name"]
         verbose_name_plural = "countries"
         constraints = [

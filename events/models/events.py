@@ -5,6 +5,7 @@ from django.db import models
 from events.choices import CameoCode, EventKind, ParticipantRole, PloverEventType, PloverMode
 from events.dates import add_uncertain_date, bounds_constraints
 from events.models.base import RecordModel, UUIDManager
+from events.search import search_field, search_index
 
 
 class Event(RecordModel):
@@ -44,10 +45,12 @@ class Event(RecordModel):
     plover_mode = models.CharField(
         "PLOVER mode", max_length=12, choices=PloverMode.choices, blank=True, help_text="PLOVER mode, e.g. visit."
     )
+    search = search_field("title", "description", "quote")
 
     objects = UUIDManager()
 
     class Meta:
+        indexes = [search_index("event")]
         ordering = ["date_earliest", "title", "id"]
         constraints = [
             *bounds_constraints("event", "date"),

@@ -9,6 +9,7 @@ from django.db import models
 from events.choices import EndCause
 from events.dates import add_uncertain_date, bounds_constraints, not_before
 from events.models.base import RecordModel, UUIDManager
+from events.search import search_field, search_index
 
 
 class OfficialQuerySet(models.QuerySet):
@@ -41,10 +42,12 @@ class Official(RecordModel):
         validators=[RegexValidator(r"^Q[1-9]\d*$", "A Wikidata QID is Q followed by digits, e.g. Q20980936.")],
         help_text="Wikidata item, where a source gives it.",
     )
+    search = search_field("name", "slug", arrays=("alternative_names",))
 
     objects = OfficialManager()
 
     class Meta:
+        indexes = [search_index("official")]
         ordering = ["name", "slug"]
         constraints = [
             models.UniqueConstraint(

@@ -7,6 +7,7 @@ from django.db import models
 
 from events.choices import SourceKind
 from events.models.base import RecordModel, UUIDManager
+from events.search import search_field, search_index
 from events.validators import validate_language
 
 
@@ -29,10 +30,12 @@ class Source(RecordModel):
         help_text="Its full text, byte for byte, when stored (from text_path). Citation excerpts must occur in it.",
     )
     note = models.TextField(blank=True, help_text="What we know of it when it is known only by reference.")
+    search = search_field("title", "publisher", "note")
 
     objects = UUIDManager()
 
     class Meta:
+        indexes = [search_index("source")]
         ordering = ["published", "title", "id"]
         constraints = [
             models.CheckConstraint(

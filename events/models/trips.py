@@ -1,9 +1,11 @@
 """Trips: journeys by officials, with ordered stops."""
 
 from django.db import models
+from django.db.models.functions import Coalesce
 
 from events.dates import add_uncertain_date, bounds_constraints, not_before
 from events.models.base import RecordModel, UUIDManager
+from events.search import search_field, search_index
 
 
 class TripQuerySet(models.QuerySet):
@@ -13,6 +15,19 @@ class TripQuerySet(models.QuerySet):
         for iso3 in iso3_codes:
             trips = trips.filter(stops__country__iso3=iso3)  # one join per country: each may match another stop
         return trips.distinct()
+
+    def with_span(self):
+        """Annotate ``span_earliest``/``span_latest``: the trip's own dates where recorded, else from its first
+        stop's arrival to its last stop's departure (or arrival)."""
+        stops = Stop.objects.filter(trip=models.OuterRef("pk"))
+        first = stops.order_by("order").values("arrival_earliest")[:1]
+        last = (
+            stops.order_by("-order").annotate(until=Coalesce("departure_latest", "arrival_latest")).values("until")[:1]
+        )
+        return self.annotate(
+            span_earliest=Coalesce("start_earliest", models.Subquery(first)),
+            span_latest=Coalesce("end_latest", models.Subquery(last)),
+        )
 
 
 class TripManager(UUIDManager.from_queryset(TripQuerySet)):
@@ -49,10 +64,12 @@ class Trip(RecordModel):
         help_text="Countries whose leaders or governments invited the trip.",
     )
     invitation = models.TextField(blank=True, help_text="Who invited, in words, where no official can be named.")
+    search = search_field("title", "purpose", "invitation")
 
     objects = TripManager()
 
     class Meta:
+        indexes = [search_index("trip")]
         ordering = ["start_earliest", "title", "id"]
         constraints = [
             *bounds_constraints("trip", "start"),

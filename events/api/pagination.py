@@ -1,0 +1,36 @@
+from rest_framework import pagination
+from rest_framework.exceptions import ValidationError
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    """``{count, next, previous, results}`` with an exact count. Clients follow ``next`` and ``previous`` as
+    opaque links. ``page_size`` is 1 to 500 (default 50); anything else is a 400, a page past the end a 404."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if not 1 <= size <= self.max_page_size:
+            raise ValidationError(
+                {self.page_size_query_param: [f"Expected a whole number from 1 to {self.max_page_size}, got {raw!r}."]}
+            )
+        return size
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update({"minimum": 1, "maximum": self.max_page_size, "default": self.page_size})
+                parameter["description"] = f"Results per page, 1 to {self.max_page_size} (default {self.page_size})."
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+                parameter["description"] = "Page number; a page past the end is a 404. Prefer following `next`."
+        return parameters

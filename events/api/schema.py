@@ -1,0 +1,119 @@
+"""OpenAPI documentation: a summary and description on every operation, the CSV form of lists, the
+conditional-request headers, and every error response with its JSON shape."""
+
+from drf_spectacular import openapi
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers
+
+ERRORS = {
+    "400": "Invalid input: a malformed or unknown parameter value, an unknown query parameter, or a field that "
+    "breaks a rule. `attr` names the parameter or field (nested fields with dots: `parties.1.country`).",
+    "401": "Authentication is required to write (session or `Authorization: Token <key>`).",
+    "403": "You lack the Django model permission for this action.",
+    "404": "No such record, or a page past the end.",
+    "409": "Conflicts with the data: a delete blocked by records that refer to it, or a uniqueness rule.",
+    "412": "If-Match names an ETag the record no longer has: it changed since you read it.",
+    "415": "The body is not JSON (only application/json is accepted).",
+    "429": "Too many requests: wait for the number of seconds in the Retry-After header.",
+}
+READ_ERRORS = ("400", "404", "429")
+WRITE_ERRORS = ("400", "401", "403", "409", "415", "429")
+
+
+class ErrorItemSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Machine-readable code, e.g. invalid, required, unknown_parameter.")
+    detail = serializers.CharField(help_text="What is wrong, in words.")
+    attr = serializers.CharField(allow_null=True, help_text="The parameter or field at fault, if one.")
+
+
+class ErrorSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["validation_error", "client_error", "server_error"])
+    errors = ErrorItemSerializer(many=True)
+
+
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="An ETag from an earlier response: answered 304 Not Modified while the data is unchanged.",
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="The ETag you read: the write is refused with 412 if the record changed since.",
+)
+
+
+class AutoSchema(openapi.AutoSchema):
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        method = self.method.upper()
+        codes = READ_ERRORS if method == "GET" else WRITE_ERRORS
+        if method != "POST" and "{" in self.path:
+            codes = (*codes, "404")
+        if method in ("PUT", "PATCH", "DELETE"):
+            codes = (*codes, "412")
+        for code in sorted(set(codes)):
+            if code == "415" and method == "DELETE":
+                continue
+            if code not in responses:
+                response = self._get_response_for_code(ErrorSerializer, code)
+                response["description"] = ERRORS[code]
+                responses[code] = response
+        if method == "GET" and "304" not in responses and getattr(self.view, "action", None) != "relations":
+            responses["304"] = {"description": "Not modified: the ETag in If-None-Match is still current."}
+        return responses
+
+
+def document(plural: str, singular: str, description: str, *, writable: bool = False, detail: bool = True):
+    """Summaries and descriptions for a resource's operations (a class decorator for its ViewSet)."""
+
+    def decorate(viewset):
+        serializer = viewset.serializer_class
+        article = "an" if singular[0] in "aeiou" else "a"
+        views = {
+            "list": extend_schema(
+                summary=f"List {plural}",
+                description=f"{description}\n\nPaginated JSON, or every matching row as CSV with `?format=csv` or "
+                "`Accept: text/csv` (not paginated, streamed; lists joined with `;`; cells that a spreadsheet "
+                "would run as a formula are prefixed with `'`).",
+                parameters=[IF_NONE_MATCH],
+                responses={
+                    (200, "application/json"): serializer(many=True),
+                    (200, "text/csv"): OpenApiTypes.STR,
+                },
+            ),
+        }
+        if detail:
+            views["retrieve"] = extend_schema(
+                summary=f"Get {article} {singular}",
+                description=f"One {singular}, with an ETag for conditional requests.",
+                parameters=[IF_NONE_MATCH],
+            )
+        if writable:
+            views.update(
+                create=extend_schema(
+                    summary=f"Create {article} {singular}",
+                    description=f"Needs the add permission on {plural}. Nested parts are written with it.",
+                ),
+                update=extend_schema(
+                    summary=f"Replace {article} {singular}",
+                    description="Needs the change permission. Nested lists given replace the current ones.",
+                    parameters=[IF_MATCH],
+                ),
+                partial_update=extend_schema(
+                    summary=f"Update {article} {singular}",
+                    description="Needs the change permission. Only the fields given change.",
+                    parameters=[IF_MATCH],
+                ),
+                destroy=extend_schema(
+                    summary=f"Delete {article} {singular}",
+                    description="Needs the delete permission. 409 if other records refer to it.",
+                    parameters=[IF_MATCH],
+                ),
+            )
+        return extend_schema_view(**views)(viewset)
+
+    return decorate

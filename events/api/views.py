@@ -1,0 +1,379 @@
+"""API views: one ViewSet per resource. Reads are public; writes need the Django model permission."""
+
+import copy
+import hashlib
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Prefetch
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import JSONParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from events import filtersets, selectors
+from events.api import serializers
+from events.api.csv import CSVRenderer, stream_csv
+from events.api.errors import PreconditionFailed
+from events.api.schema import document
+from events.models import Agreement, AgreementParty, Citation, Country, Deletion, Event, Official, Sector, Source, Trip
+
+UUID_PATTERN = "[0-9a-fA-F-]{36}"
+
+
+def citations_prefetch(prefix: str = "") -> Prefetch:
+    return Prefetch(f"{prefix}citations", queryset=Citation.objects.select_related("source"))
+
+
+def etag(data) -> str:
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, cls=DjangoJSONEncoder).encode()).hexdigest()
+    return f'"{digest[:32]}"'
+
+
+def etag_matches(header: str | None, tag: str) -> bool:
+    """Whether an If-Match / If-None-Match header names ``tag`` (weak or strong: compression weakens ETags)."""
+    if not header:
+        return False
+    candidates = {candidate.strip().removeprefix("W/") for candidate in header.split(",")}
+    return "*" in candidates or tag in candidates
+
+
+class ResourceViewSet(viewsets.GenericViewSet):
+    """Lists, as paginated JSON with an ETag or as streamed CSV. ReadViewSet adds details, WritableViewSet writes
+    (which honour If-Match)."""
+
+    csv_columns: dict[str, str] = {}  # CSV header -> path in the JSON representation (see csv_value)
+
+    def get_renderers(self):
+        renderers = [JSONRenderer()]
+        if self.action in ("list", "relations"):
+            renderers.append(CSVRenderer())
+        return renderers
+
+    def handle_exception(self, exc):
+        # Errors are JSON even when CSV was asked for.
+        self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), "application/json"
+        return super().handle_exception(exc)
+
+    def wants_csv(self) -> bool:
+        return getattr(self.request.accepted_renderer, "format", None) == "csv"
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        if self.wants_csv():
+            return self.csv_response(queryset)
+        page = self.paginate_queryset(queryset)
+        data = self.get_serializer(page, many=True).data
+        response = self.get_paginated_response(data)
+        return self.conditional(response, data=response.data)
+
+    def csv_response(self, rows):
+        serializer = self.get_serializer_class()
+        context = self.csv_context()
+        items = (serializer(row, context=context).data for row in _iterate(rows))
+        columns = {header: _getter(path) for header, path in self.csv_columns.items()}
+        return stream_csv(self.basename, columns, items)
+
+    def csv_context(self) -> dict:
+        """Serializer context for CSV rows: links to records without the ``?format=csv`` of the request."""
+        context = self.get_serializer_context()
+        plain = copy.copy(self.request._request)
+        plain.GET = plain.GET.copy()
+        plain.GET.pop("format", None)
+        context["request"] = Request(plain)
+        return context
+
+    def conditional(self, response: Response, *, data) -> Response:
+        tag = etag(data)
+        if etag_matches(self.request.headers.get("If-None-Match"), tag):
+            return Response(status=304, headers={"ETag": tag})
+        response["ETag"] = tag
+        return response
+
+    def check_if_match(self, instance) -> None:
+        header = self.request.headers.get("If-Match")
+        if header and not etag_matches(header, etag(self.get_serializer(instance).data)):
+            raise PreconditionFailed()
+
+    def respond_with(self, instance, status: int) -> Response:
+        fresh = self.get_queryset().get(pk=instance.pk)  # annotations and prefetches, as a GET would show
+        data = self.get_serializer(fresh).data
+        headers = {"ETag": etag(data)}
+        if status == 201:
+            headers["Location"] = data["url"]
+        return Response(data, status=status, headers=headers)
+
+
+class ReadViewSet(ResourceViewSet):
+    def retrieve(self, request, *args, **kwargs):
+        data = self.get_serializer(self.get_object()).data
+        return self.conditional(Response(data), data=data)
+
+
+class WritableViewSet(ReadViewSet):
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self.respond_with(serializer.save(), 201)
+
+    def update(self, request, *args, partial=False, **kwargs):
+        instance = self.get_object()
+        self.check_if_match(instance)
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        return self.respond_with(serializer.save(), 200)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    def destroy(self, request, *args, **kwargs):
+        instance = self.get_object()
+        self.check_if_match(instance)
+        instance.delete()
+        return Response(status=204)
+
+
+def _iterate(rows):
+    return rows.iterator(chunk_size=500) if hasattr(rows, "iterator") else rows
+
+
+def _getter(path: str):
+    """``parties[].country.iso3``: follow keys, mapping over a list where a key ends in ``[]``; a path ending in
+    ``|unique`` drops repeated values."""
+    if path.endswith("|unique"):
+        get_all = _getter(path.removesuffix("|unique"))
+        return lambda data: list(dict.fromkeys(get_all(data)))
+
+    def get(value, parts):
+        if not parts or value is None:
+            return value
+        part, rest = parts[0], parts[1:]
+        if part.endswith("[]"):
+            return [get(item, rest) for item in value.get(part[:-2]) or []]
+        return get(value.get(part), rest)
+
+    parts = path.split(".")
+    return lambda data: get(data, parts)
+
+
+def dated_columns(name: str) -> dict[str, str]:
+    return {field: field for field in serializers.dated(name)}
+
+
+@document("countries", "country", "ISO 3166-1 countries with their UN M49 regions. Reference data: read-only.")
+class CountryViewSet(ReadViewSet):
+    queryset = Country.objects.all()
+    serializer_class = serializers.CountrySerializer
+    filterset_class = filtersets.CountryFilterSet
+    lookup_field = "iso3"
+    lookup_value_regex = "[A-Za-z]{3}"
+    csv_columns = {name: name for name in serializers.CountrySerializer.Meta.fields if name != "relations"}
+    extra_query_parameters = {"relations": ("date_after", "date_before")}
+
+    def get_object(self):
+        self.kwargs[self.lookup_field] = self.kwargs[self.lookup_field].upper()  # /countries/irn/ is IRN
+        return super().get_object()
+
+    @extend_schema(
+        summary="A country's partners",
+        description="Each partner country with the agreements, trips (each way) and events that link them, and "
+        "the first and last dates among them. Agreements are counted in documents (sum of quantity) without "
+        "counting a total and its breakdowns both: a total is replaced, for a pair, by its breakdowns that both "
+        "countries are party to. `date_after`/`date_before` apply as on the lists. Not paginated: one row per "
+        "partner. CSV with `?format=csv`.",
+        parameters=[
+            OpenApiParameter(
+                "date_after", OpenApiTypes.DATE, description="Only records whose date may fall on or after this day."
+            ),
+            OpenApiParameter(
+                "date_before", OpenApiTypes.DATE, description="Only records whose date may fall on or before this day."
+            ),
+        ],
+        responses={
+            (200, "application/json"): serializers.RelationSerializer(many=True),
+            (200, "text/csv"): OpenApiTypes.STR,
+        },
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def relations(self, request, iso3=None):
+        country = self.get_object()
+        dates = filtersets.DateRangeForm(request.query_params)
+        if not dates.is_valid():
+            raise ValidationError(dates.errors)
+        rows = selectors.relations(country, **dates.cleaned_data)
+        context = self.csv_context() if self.wants_csv() else self.get_serializer_context()
+        if self.wants_csv():
+            columns = {header: _getter(path) for header, path in RELATION_CSV.items()}
+            items = (serializers.RelationSerializer(row, context=context).data for row in rows)
+            return stream_csv(f"relations-{country.iso3}", columns, items)
+        data = serializers.RelationSerializer(rows, many=True, context=context).data
+        return self.conditional(Response(data), data=data)
+
+
+RELATION_CSV = {
+    "partner": "partner.iso3",
+    "partner_name": "partner.name",
+    **{name: name for name in ("agreements", "agreement_records", "trips_to_partner", "trips_from_partner", "events")},
+    "first_date": "first_date",
+    "last_date": "last_date",
+}
+
+
+@document("sectors", "sector", "The controlled vocabulary of sectors. Reference data: read-only.")
+class SectorViewSet(ReadViewSet):
+    queryset = Sector.objects.all()
+    serializer_class = serializers.SectorSerializer
+    filterset_class = filtersets.SectorFilterSet
+    lookup_field = "slug"
+    csv_columns = {name: name for name in serializers.SectorSerializer.Meta.fields}
+
+
+@document("officials", "official", "Officials and the positions they held over time.", writable=True)
+class OfficialViewSet(WritableViewSet):
+    queryset = Official.objects.prefetch_related(
+        "positions__country", citations_prefetch(), citations_prefetch("positions__")
+    )
+    serializer_class = serializers.OfficialSerializer
+    filterset_class = filtersets.OfficialFilterSet
+    lookup_field = "slug"
+    csv_columns = {
+        "slug": "slug",
+        "name": "name",
+        "alternative_names": "alternative_names",
+        "wikidata_qid": "wikidata_qid",
+        "positions": "positions[].title",
+        "position_countries": "positions[].country.iso3",
+        "sources": "citations[].source.id|unique",
+        "url": "url",
+        "updated_at": "updated_at",
+    }
+
+
+@document("trips", "trip", "Journeys by officials, with their ordered stops.", writable=True)
+class TripViewSet(WritableViewSet):
+    queryset = (
+        Trip.objects.with_span()
+        .select_related("lead", "origin")
+        .prefetch_related(
+            "members", "invited_by", "stops__country", citations_prefetch(), citations_prefetch("stops__")
+        )
+    )
+    serializer_class = serializers.TripSerializer
+    filterset_class = filtersets.TripFilterSet
+    lookup_value_regex = UUID_PATTERN
+    csv_columns = {
+        "id": "id",
+        "title": "title",
+        "lead": "lead.slug",
+        "members": "members[].slug",
+        "origin": "origin.iso3",
+        "stops": "stops[].country.iso3",
+        "stop_cities": "stops[].city",
+        "span_earliest": "span_earliest",
+        "span_latest": "span_latest",
+        **dated_columns("start"),
+        **dated_columns("end"),
+        "invited_by": "invited_by[].iso3",
+        "purpose": "purpose",
+        "sources": "citations[].source.id|unique",
+        "disputed_fields": "disputed_fields",
+        "url": "url",
+        "updated_at": "updated_at",
+    }
+
+
+@document("agreements", "agreement", "Agreements with their parties, sectors and breakdowns.", writable=True)
+class AgreementViewSet(WritableViewSet):
+    queryset = Agreement.objects.select_related("signed_at__country", "signed_at__trip", "parent").prefetch_related(
+        "sectors",
+        "breakdowns",
+        Prefetch(
+            "parties",
+            queryset=AgreementParty.objects.select_related("country", "signatory").prefetch_related(
+                "actions", citations_prefetch()
+            ),
+        ),
+        citations_prefetch(),
+    )
+    serializer_class = serializers.AgreementSerializer
+    filterset_class = filtersets.AgreementFilterSet
+    lookup_value_regex = UUID_PATTERN
+    csv_columns = {
+        "id": "id",
+        "title": "title",
+        "kind": "kind",
+        "status": "status",
+        **dated_columns("signed"),
+        "parties": "parties[].country.iso3",
+        "parties_complete": "parties_complete",
+        "signatories": "parties[].signatory.slug",
+        "sectors": "sectors[].slug",
+        "quantity": "quantity",
+        "value_amount": "value_amount",
+        "value_currency": "value_currency",
+        "term_years": "term_years",
+        "parent": "parent.id",
+        "signed_at": "signed_at.id",
+        "sources": "citations[].source.id|unique",
+        "disputed_fields": "disputed_fields",
+        "url": "url",
+        "updated_at": "updated_at",
+    }
+
+
+@document("events", "event", "Meetings, statements and announcements, with CAMEO and PLOVER codes.", writable=True)
+class EventViewSet(WritableViewSet):
+    queryset = Event.objects.select_related("trip", "stop__country", "stop__trip").prefetch_related(
+        "sectors", "participants__official", "participants__country", citations_prefetch()
+    )
+    serializer_class = serializers.EventSerializer
+    filterset_class = filtersets.EventFilterSet
+    lookup_value_regex = UUID_PATTERN
+    csv_columns = {
+        "id": "id",
+        "kind": "kind",
+        "title": "title",
+        **dated_columns("date"),
+        "participants": "participants[].official.slug",
+        "countries": "participants[].country.iso3",
+        "roles": "participants[].role",
+        "quote": "quote",
+        "sectors": "sectors[].slug",
+        "trip": "trip.id",
+        "cameo_code": "cameo_code",
+        "plover_type": "plover_type",
+        "plover_mode": "plover_mode",
+        "sources": "citations[].source.id|unique",
+        "url": "url",
+        "updated_at": "updated_at",
+    }
+
+
+@document("sources", "source", "The documents that state the facts, and what cites them.", writable=True)
+class SourceViewSet(WritableViewSet):
+    queryset = Source.objects.prefetch_related(citations_prefetch())
+    serializer_class = serializers.SourceSerializer
+    filterset_class = filtersets.SourceFilterSet
+    lookup_value_regex = UUID_PATTERN
+    csv_columns = {name: name for name in serializers.SourceSerializer.Meta.fields if name not in ("text", "citations")}
+
+
+@document("deletions", "deletion", "Records deleted from the API's resources, for clients that sync.", detail=False)
+class DeletionViewSet(ResourceViewSet):
+    queryset = Deletion.objects.all()
+    serializer_class = serializers.DeletionSerializer
+    filterset_class = filtersets.DeletionFilterSet
+    csv_columns = {name: name for name in serializers.DeletionSerializer.Meta.fields}
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password (JSON) for an API token."""
+
+    parser_classes = [JSONParser]
+    renderer_classes = [JSONRenderer]

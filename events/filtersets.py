@@ -1,0 +1,282 @@
+"""One FilterSet per API resource. Repeated parameters carry several values (``?party=IRN&party=VEN``).
+
+Values are validated before any row is read: ISO codes and enum values against fixed choices (no
+query), slugs and ids with one query per parameter.
+"""
+
+import csv
+import datetime
+from functools import cache
+
+import django_filters as filters
+import pycountry
+from django import forms
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, QuerySet
+
+from events.choices import AgreementKind, EventKind
+from events.dates import overlaps
+from events.models import Agreement, Citation, Country, Deletion, Event, Official, Position, Sector, Source, Trip
+from events.search import search_query
+from events.seed import M49_FILE
+
+COUNTRY_CHOICES = sorted((c.alpha_3, c.alpha_3) for c in pycountry.countries)
+CURRENCY_CHOICES = sorted((c.alpha_3, c.alpha_3) for c in pycountry.currencies)
+
+
+@cache
+def m49_choices(column: str) -> list[tuple[str, str]]:
+    with M49_FILE.open(encoding="utf-8", newline="") as handle:
+        names = {row[column] for row in csv.DictReader(handle) if row[column]}
+    return [(name, name) for name in sorted(names)]
+
+
+def updated_since_filter() -> filters.IsoDateTimeFilter:
+    return filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text="Records created or changed at or after this time (ISO 8601), for incremental sync.",
+    )
+
+
+class SearchFilterSet(filters.FilterSet):
+    """``q``: full-text search, case- and accent-insensitive, with websearch syntax."""
+
+    q = filters.CharFilter(
+        method="filter_q",
+        help_text='Full-text search, case- and accent-insensitive; websearch syntax ("a phrase", or, -word).',
+    )
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(search=search_query(value)) if value.strip() else queryset
+
+
+class RecordFilterSet(SearchFilterSet):
+    """Filters shared by the dated records (trips, agreements, events): date range, sync and provenance."""
+
+    date_field = ""  # the uncertain date whose bounds the date range applies to
+
+    date_after = filters.DateFilter(
+        method="filter_date_after",
+        help_text="Records whose date may fall on or after this day (its latest bound is on or after it). "
+        "Undated records never match.",
+    )
+    date_before = filters.DateFilter(
+        method="filter_date_before",
+        help_text="Records whose date may fall on or before this day (its earliest bound is on or before it). "
+        "Undated records never match.",
+    )
+    updated_since = updated_since_filter()
+    source = filters.ModelChoiceFilter(
+        queryset=Source.objects.all(),
+        method="filter_source",
+        help_text="Records that this source (UUID) supports with a citation.",
+    )
+
+    def filter_date_after(self, queryset: QuerySet, name: str, value: datetime.date) -> QuerySet:
+        return queryset.filter(overlaps(self.date_field, start=value))
+
+    def filter_date_before(self, queryset: QuerySet, name: str, value: datetime.date) -> QuerySet:
+        return queryset.filter(overlaps(self.date_field, end=value))
+
+    def filter_source(self, queryset: QuerySet, name: str, value: Source) -> QuerySet:
+        cited = Citation.objects.filter(source=value, content_type=ContentType.objects.get_for_model(queryset.model))
+        return queryset.filter(pk__in=cited.values("object_id"))
+
+
+class CountryFilterSet(SearchFilterSet):
+    region = filters.ChoiceFilter(choices=m49_choices("region"), help_text="UN M49 region, e.g. Americas.")
+    subregion = filters.ChoiceFilter(
+        choices=m49_choices("subregion"), help_text="UN M49 sub-region, e.g. Latin America and the Caribbean."
+    )
+    ordering = filters.OrderingFilter(fields=["name", "iso3"], help_text="Sort by name or iso3 (-field: descending).")
+
+    class Meta:
+        model = Country
+        fields = ["region", "subregion"]
+
+
+class SectorFilterSet(filters.FilterSet):
+    ordering = filters.OrderingFilter(fields=["name", "slug"], help_text="Sort by name or slug.")
+
+    class Meta:
+        model = Sector
+        fields = []
+
+
+class OfficialFilterSet(SearchFilterSet):
+    """``country``, ``position`` and ``active_on`` apply to one and the same position."""
+
+    country = filters.ChoiceFilter(
+        choices=COUNTRY_CHOICES,
+        method="filter_position",
+        help_text="ISO alpha-3 of a country they held a position for.",
+    )
+    position = filters.CharFilter(method="filter_position", help_text="Words in the title of a position they held.")
+    active_on = filters.DateFilter(
+        method="filter_position", help_text="A day within the bounds of a position they held (YYYY-MM-DD)."
+    )
+    ordering = filters.OrderingFilter(
+        fields=["name", "slug", "updated_at"], help_text="Sort by name, slug or updated_at."
+    )
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = Official
+        fields = []
+
+    def filter_position(self, queryset: QuerySet, name: str, value: str | datetime.date) -> QuerySet:
+        return queryset  # applied once for all three in filter_queryset
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        positions = Position.objects.all()
+        if data.get("active_on"):
+            positions = positions.held_on(data["active_on"])
+        if data.get("country"):
+            positions = positions.filter(country__iso3=data["country"])
+        if data.get("position"):
+            positions = positions.filter(title__icontains=data["position"])
+        if any(data.get(name) for name in ("active_on", "country", "position")):
+            queryset = queryset.filter(pk__in=positions.values("official_id"))
+        return queryset
+
+
+class TripFilterSet(RecordFilterSet):
+    date_field = "span"
+
+    traveler = filters.ModelChoiceFilter(
+        queryset=Official.objects.all(),
+        to_field_name="slug",
+        method="filter_traveler",
+        help_text="Slug of an official who led or joined the trip.",
+    )
+    origin = filters.ChoiceFilter(
+        choices=COUNTRY_CHOICES, field_name="origin__iso3", help_text="ISO alpha-3 of the country it set out from."
+    )
+    visited = filters.MultipleChoiceFilter(
+        choices=COUNTRY_CHOICES,
+        method="filter_visited",
+        help_text="ISO alpha-3 of a country with a stop; repeat it for trips that visited all of them.",
+    )
+    ordering = filters.OrderingFilter(
+        fields=[("span_earliest", "date"), "title", "updated_at"], help_text="Sort by date, title or updated_at."
+    )
+
+    class Meta:
+        model = Trip
+        fields = []
+
+    def filter_traveler(self, queryset: QuerySet, name: str, value: Official) -> QuerySet:
+        return queryset.filter(Q(lead=value) | Q(members=value)).distinct()
+
+    def filter_visited(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.visiting(*value) if value else queryset
+
+
+class AgreementFilterSet(RecordFilterSet):
+    date_field = "signed"
+
+    party = filters.MultipleChoiceFilter(
+        choices=COUNTRY_CHOICES,
+        method="filter_party",
+        help_text="ISO alpha-3 of a party; repeat it for agreements every one is party to (party=IRN&party=VEN).",
+    )
+    sector = filters.ModelMultipleChoiceFilter(
+        queryset=Sector.objects.all(),
+        to_field_name="slug",
+        field_name="sectors",
+        distinct=True,
+        help_text="Sector slug; repeat it for agreements in any of them.",
+    )
+    kind = filters.ChoiceFilter(choices=AgreementKind.choices, help_text="Kind of agreement.")
+    signatory = filters.ModelChoiceFilter(
+        queryset=Official.objects.all(),
+        to_field_name="slug",
+        field_name="parties__signatory",
+        distinct=True,
+        help_text="Slug of an official who signed for a party.",
+    )
+    trip = filters.ModelChoiceFilter(
+        queryset=Trip.objects.all(), field_name="signed_at__trip", help_text="Trip (UUID) during which it was signed."
+    )
+    min_value = filters.NumberFilter(
+        field_name="value_amount", lookup_expr="gte", help_text="Monetary value at least this (in its own currency)."
+    )
+    max_value = filters.NumberFilter(
+        field_name="value_amount", lookup_expr="lte", help_text="Monetary value at most this (in its own currency)."
+    )
+    currency = filters.ChoiceFilter(
+        choices=CURRENCY_CHOICES, field_name="value_currency", help_text="ISO 4217 code of the value's currency."
+    )
+    ordering = filters.OrderingFilter(
+        fields=[("signed_earliest", "date"), "title", "quantity", "value_amount", "updated_at"],
+        help_text="Sort by date, title, quantity, value_amount or updated_at.",
+    )
+
+    class Meta:
+        model = Agreement
+        fields = []
+
+    def filter_party(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.between(*value) if value else queryset
+
+
+class EventFilterSet(RecordFilterSet):
+    date_field = "date"
+
+    kind = filters.ChoiceFilter(choices=EventKind.choices, help_text="Kind of event.")
+    participant = filters.ModelChoiceFilter(
+        queryset=Official.objects.all(),
+        to_field_name="slug",
+        field_name="participants__official",
+        distinct=True,
+        help_text="Slug of an official taking part.",
+    )
+    country = filters.ChoiceFilter(
+        choices=COUNTRY_CHOICES,
+        field_name="participants__country__iso3",
+        distinct=True,
+        help_text="ISO alpha-3 of a country taking part.",
+    )
+    trip = filters.ModelChoiceFilter(queryset=Trip.objects.all(), help_text="Trip (UUID) during which it took place.")
+    ordering = filters.OrderingFilter(
+        fields=[("date_earliest", "date"), "title", "updated_at"], help_text="Sort by date, title or updated_at."
+    )
+
+    class Meta:
+        model = Event
+        fields = []
+
+
+class SourceFilterSet(SearchFilterSet):
+    updated_since = updated_since_filter()
+    ordering = filters.OrderingFilter(
+        fields=["published", "title", "updated_at"], help_text="Sort by published, title or updated_at."
+    )
+
+    class Meta:
+        model = Source
+        fields = []
+
+
+class DeletionFilterSet(filters.FilterSet):
+    since = filters.IsoDateTimeFilter(
+        field_name="deleted_at", lookup_expr="gte", help_text="Deletions at or after this time (ISO 8601)."
+    )
+    resource = filters.ChoiceFilter(
+        choices=[(r, r) for r in ("agreements", "events", "officials", "sources", "trips")],
+        help_text="Only deletions from this resource.",
+    )
+
+    class Meta:
+        model = Deletion
+        fields = []
+
+
+class DateRangeForm(forms.Form):
+    """The date range of a country's relations (same meaning as date_after/date_before on the lists)."""
+
+    date_after = forms.DateField(required=False)
+    date_before = forms.DateField(required=False)
