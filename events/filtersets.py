@@ -186,7 +186,7 @@ class AgreementFilterSet(RecordFilterSet):
     sector = filters.ModelMultipleChoiceFilter(
         queryset=Sector.objects.all(),
         to_field_name="slug",
-        field_name="sectors",
+        field_name="sectors__slug",
         distinct=True,
         help_text="Sector slug; repeat it for agreements in any of them.",
     )

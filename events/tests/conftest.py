@@ -1,4 +1,6 @@
 import pytest
+from django.contrib.auth.models import Permission, User
+from rest_framework.test import APIClient
 
 from events.seed import load_seed
 
@@ -8,3 +10,29 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """The test database starts with the countries and the seed fixtures loaded, as `make run` leaves it."""
     with django_db_blocker.unblock():
         load_seed()
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def curator(db) -> User:
+    """A user with every permission on the domain models (the future "curator" group)."""
+    user = User.objects.create_user("curator", password="x-curator-pw")
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="events"))
+    return user
+
+
+@pytest.fixture
+def reader(db) -> User:
+    """An authenticated user with no permission."""
+    return User.objects.create_user("reader", password="x-reader-pw")
+
+
+@pytest.fixture
+def curator_api(curator) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(curator)
+    return client
