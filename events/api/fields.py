@@ -72,8 +72,8 @@ class RefField(serializers.RelatedField):
     key = "pk"
     ref: type[serializers.Serializer]
     default_error_messages = {
-        "does_not_exist": 'No {name} with {key} "{value}".',
-        "invalid": "Expected a {key} (a string).",
+        "does_not_exist": 'No {name} with {lookup} "{value}".',
+        "invalid": "Expected a {lookup} (a string).",
     }
 
     def __init__(self, **kwargs):
@@ -85,13 +85,13 @@ class RefField(serializers.RelatedField):
 
     def to_internal_value(self, data):
         name = self.ref.Meta.model._meta.verbose_name
-        key = "id" if self.key == "pk" else self.key
+        lookup = "id" if self.key == "pk" else self.key
         if not isinstance(data, str):
-            self.fail("invalid", key=key)
+            self.fail("invalid", lookup=lookup)
         try:
             return self.get_queryset().get(**{self.key: self.normalise(data)})
         except (self.ref.Meta.model.DoesNotExist, ValueError, TypeError, serializers.DjangoValidationError):
-            self.fail("does_not_exist", name=name, key=key, value=data)
+            self.fail("does_not_exist", name=name, lookup=lookup, value=data)
 
     def to_representation(self, value):
         return self.ref(value, context=self.context).data

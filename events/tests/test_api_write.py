@@ -1,0 +1,358 @@
+"""Writing through the API: permissions, nested writes through the services, ETags, conflicts."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.cache import cache
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from events.models import Agreement, AgreementParty, Official, Source, Stop, Trip
+from events.tests.api import error_attrs
+
+pytestmark = pytest.mark.django_db
+V1 = "/api/v1"
+
+
+def new_agreement(**extra) -> dict:
+    return {
+        "title": "Memorandum on mining cooperation",
+        "kind": "memorandum_of_understanding",
+        "signed": "2023-06",
+        "signed_basis": "stated",
+        "sectors": ["mining"],
+        "quantity": 1,
+        "value_amount": "1500000.50",
+        "value_currency": "USD",
+        "parties": [
+            {"country": "IRN", "signatory": "ebrahim-raisi", "actions": [{"action": "signed", "date": "2023-06-13"}]},
+            {"country": "NIC", "actions": [{"action": "signed", "date": "2023-06-13"}]},
+        ],
+        **extra,
+    }
+
+
+# -- permissions ----------------------------------------------------------------------------------
+
+WRITES = {
+    "agreements": ("post", new_agreement()),
+    "sources": ("post", {"title": "A new report", "kind": "news_report", "language": "en"}),
+    "officials": ("post", {"slug": "new-envoy", "name": "New Envoy"}),
+    "events": ("post", {"kind": "meeting", "title": "A meeting", "date": "2023"}),
+    "trips": ("post", {"title": "A trip", "lead": "ebrahim-raisi", "origin": "IRN", "stops": [{"country": "CUB"}]}),
+}
+
+
+@pytest.mark.parametrize("resource", sorted(WRITES))
+def test_anonymous_users_read_but_cannot_write(api, resource):
+    assert api.get(f"{V1}/{resource}/").status_code == 200
+    method, body = WRITES[resource]
+    response = getattr(api, method)(f"{V1}/{resource}/", body, format="json")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+
+
+@pytest.mark.parametrize("resource", sorted(WRITES))
+def test_users_without_the_model_permission_get_403(reader, resource):
+    client = APIClient()
+    client.force_authenticate(reader)
+    method, body = WRITES[resource]
+    assert getattr(client, method)(f"{V1}/{resource}/", body, format="json").status_code == 403
+
+
+@pytest.mark.parametrize("resource", sorted(WRITES))
+def test_users_with_the_add_permission_create(reader, resource):
+    model = {
+        "agreements": "agreement",
+        "sources": "source",
+        "officials": "official",
+        "events": "event",
+        "trips": "trip",
+    }
+    reader.user_permissions.add(Permission.objects.get(codename=f"add_{model[resource]}"))
+    client = APIClient()
+    client.force_authenticate(reader)
+    method, body = WRITES[resource]
+    response = getattr(client, method)(f"{V1}/{resource}/", body, format="json")
+    assert response.status_code == 201, response.json()
+    assert response["Location"] == response.json()["url"]
+    # ... but not change or delete without those permissions
+    url = response.json()["url"]
+    assert client.patch(url, {}, format="json").status_code == 403
+    assert client.delete(url).status_code == 403
+
+
+def test_change_and_delete_need_their_permissions(reader):
+    client = APIClient()
+    client.force_authenticate(reader)
+    source = Source.objects.create(title="Disposable")
+    url = f"{V1}/sources/{source.pk}/"
+    assert client.patch(url, {"title": "Changed"}, format="json").status_code == 403
+    reader.user_permissions.add(Permission.objects.get(codename="change_source"))
+    client.force_authenticate(reader)
+    reader = type(reader).objects.get(pk=reader.pk)  # drop the permission cache
+    client.force_authenticate(reader)
+    assert client.patch(url, {"title": "Changed"}, format="json").status_code == 200
+    assert client.delete(url).status_code == 403
+    reader.user_permissions.add(Permission.objects.get(codename="delete_source"))
+    client.force_authenticate(type(reader).objects.get(pk=reader.pk))
+    assert client.delete(url).status_code == 204
+
+
+@pytest.mark.parametrize("resource", ["countries", "sectors"])
+def test_reference_data_is_read_only(curator_api, resource):
+    assert curator_api.post(f"{V1}/{resource}/", {}, format="json").status_code == 405
+    key = "IRN" if resource == "countries" else "mining"
+    assert curator_api.delete(f"{V1}/{resource}/{key}/").status_code == 405
+
+
+def test_token_authentication(curator):
+    api = APIClient()
+    response = api.post(f"{V1}/auth/token/", {"username": "curator", "password": "x-curator-pw"}, format="json")
+    assert response.status_code == 200
+    token = response.json()["token"]
+    assert token == Token.objects.get(user=curator).key
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api.post(f"{V1}/sources/", {"title": "Via token"}, format="json").status_code == 201
+    form = APIClient().post(
+        f"{V1}/auth/token/", "username=curator&password=x-curator-pw", content_type="application/x-www-form-urlencoded"
+    )
+    assert form.status_code == 415  # JSON only
+    wrong = APIClient().post(f"{V1}/auth/token/", {"username": "curator", "password": "nope"}, format="json")
+    assert wrong.status_code == 400
+
+
+# -- nested writes --------------------------------------------------------------------------------
+
+
+def test_create_an_agreement_with_parties_actions_and_sectors(curator_api):
+    response = curator_api.post(f"{V1}/agreements/", new_agreement(), format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert [p["country"]["iso3"] for p in body["parties"]] == ["IRN", "NIC"]
+    assert body["parties"][0]["signatory"]["slug"] == "ebrahim-raisi"
+    assert body["parties"][0]["actions"][0]["date"] == "2023-06-13"
+    assert [s["slug"] for s in body["sectors"]] == ["mining"]
+    assert (body["signed_precision"], body["signed_earliest"], body["signed_latest"]) == (
+        "month",
+        "2023-06-01",
+        "2023-06-30",
+    )
+    assert body["value_amount"] == "1500000.50"
+    agreement = Agreement.objects.get(pk=body["id"])
+    assert sorted(agreement.parties.values_list("country__iso3", flat=True)) == ["IRN", "NIC"]
+
+
+def test_update_keeps_a_party_row_by_country_and_replaces_the_list(curator_api):
+    created = curator_api.post(f"{V1}/agreements/", new_agreement(), format="json").json()
+    iran_party = created["parties"][0]["id"]
+    update = new_agreement(parties=[{"country": "IRN"}, {"country": "cub"}])
+    body = curator_api.put(created["url"], update, format="json").json()
+    assert [p["country"]["iso3"] for p in body["parties"]] == ["CUB", "IRN"]
+    assert next(p for p in body["parties"] if p["country"]["iso3"] == "IRN")["id"] == iran_party
+    assert not AgreementParty.objects.filter(agreement_id=created["id"], country__iso3="NIC").exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "attr", "message"),
+    [
+        ({"parties": [{"country": "IRN"}]}, "parties", "at least two parties"),
+        ({"parties": [{"country": "IRN"}, {"country": "IRN"}]}, "parties.1", "only once"),
+        ({"parties": [{"country": "IRN"}, {"country": "XXX"}]}, "parties.1.country", 'No country with iso3 "XXX"'),
+        ({"signed": "June 2023"}, "signed", "not an EDTF level 0 date"),
+        ({"value_currency": "ABC"}, "value_currency", "not an ISO 4217 currency"),
+        ({"value_currency": ""}, None, "currency"),
+        ({"quantity": 0}, "quantity", "greater than or equal to 1"),
+        ({"sectors": ["astrology"]}, "sectors", 'No sector with slug "astrology"'),
+        ({"kind": "pact"}, "kind", "not a valid choice"),
+        (
+            {
+                "parties": [
+                    {"country": "IRN", "actions": [{"action": "signed", "date": "2023-02-30"}]},
+                    {"country": "NIC"},
+                ]
+            },
+            "parties.0.actions.0.date",
+            "no day 30",
+        ),
+    ],
+)
+def test_invalid_agreements_are_400_with_field_paths_and_change_nothing(curator_api, change, attr, message):
+    before = (Agreement.objects.count(), AgreementParty.objects.count())
+    response = curator_api.post(f"{V1}/agreements/", new_agreement(**change), format="json")
+    assert response.status_code == 400, response.json()
+    errors = response.json()["errors"]
+    assert any(e["attr"] == attr and message in e["detail"] for e in errors), errors
+    assert (Agreement.objects.count(), AgreementParty.objects.count()) == before
+
+
+def test_a_breakdown_must_point_to_a_total(curator_api):
+    single = Agreement.objects.get(term_years=20)
+    response = curator_api.post(f"{V1}/agreements/", new_agreement(parent=str(single.pk)), format="json")
+    assert response.status_code == 400
+    assert error_attrs(response) == ["parent"]
+
+
+def test_create_a_trip_with_ordered_stops(curator_api):
+    body = {
+        "title": "Raisi's visit to Havana",
+        "lead": "ebrahim-raisi",
+        "origin": "IRN",
+        "stops": [
+            {"country": "VEN", "city": "Caracas", "arrival": "2024-01-02", "departure": "2024-01-03"},
+            {"country": "CUB", "city": "Havana", "arrival": "2024-01"},
+        ],
+    }
+    created = curator_api.post(f"{V1}/trips/", body, format="json")
+    assert created.status_code == 201, created.json()
+    trip = created.json()
+    assert [(s["order"], s["country"]["iso3"]) for s in trip["stops"]] == [(1, "VEN"), (2, "CUB")]
+    assert (trip["span_earliest"], trip["span_latest"]) == ("2024-01-02", "2024-01-31")
+    # Reorder, keeping the Havana stop (by id) and dropping Caracas.
+    havana = trip["stops"][1]["id"]
+    body["stops"] = [{"id": havana, "country": "CUB", "city": "Havana", "arrival": "2024-01"}, {"country": "NIC"}]
+    updated = curator_api.put(trip["url"], body, format="json").json()
+    assert [(s["order"], s["country"]["iso3"], s["id"] == havana) for s in updated["stops"]] == [
+        (1, "CUB", True),
+        (2, "NIC", False),
+    ]
+
+
+def test_a_stop_that_departs_before_it_arrives_is_rejected_atomically(curator_api):
+    trip = Trip.objects.get(lead__slug="nicolas-maduro")
+    stops_before = list(Stop.objects.values_list("pk", "arrival", "departure"))
+    body = {
+        "title": "Changed title",
+        "lead": "nicolas-maduro",
+        "origin": "VEN",
+        "stops": [{"country": "IRN", "city": "Tehran", "arrival": "2022-06-20", "departure": "2022-06-10"}],
+    }
+    response = curator_api.put(f"{V1}/trips/{trip.pk}/", body, format="json")
+    assert response.status_code == 400
+    assert any(
+        e["attr"] == "stops.0" and "cannot depart before it arrives" in e["detail"] for e in response.json()["errors"]
+    )
+    assert list(Stop.objects.values_list("pk", "arrival", "departure")) == stops_before
+    assert Trip.objects.get(pk=trip.pk).title == "Nicolás Maduro's visit to Tehran"
+
+
+def test_stops_out_of_sequence_are_rejected(curator_api):
+    body = {
+        "title": "Back in time",
+        "lead": "ebrahim-raisi",
+        "origin": "IRN",
+        "stops": [{"country": "VEN", "arrival": "2024-02-10"}, {"country": "CUB", "arrival": "2024-02-01"}],
+    }
+    response = curator_api.post(f"{V1}/trips/", body, format="json")
+    assert response.status_code == 400
+    assert error_attrs(response) == ["stops"]
+    assert not Trip.objects.filter(title="Back in time").exists()
+
+
+def test_an_official_with_positions(curator_api):
+    body = {
+        "slug": "new-minister",
+        "name": "New Minister",
+        "alternative_names": ["N. Minister"],
+        "positions": [{"title": "Minister of Foreign Affairs", "country": "IRN", "start": "2024-05", "end": ""}],
+    }
+    created = curator_api.post(f"{V1}/officials/", body, format="json")
+    assert created.status_code == 201, created.json()
+    assert created["Location"].endswith("/api/v1/officials/new-minister/")
+    holders = curator_api.get(f"{V1}/officials/", {"country": "IRN", "active_on": "2024-06-01"}).json()["results"]
+    assert [o["slug"] for o in holders] == ["new-minister"]
+    body["positions"][0]["end"] = "2023"
+    response = curator_api.put(f"{V1}/officials/new-minister/", body, format="json")
+    assert response.status_code == 400
+    assert "positions.0" in error_attrs(response)
+
+
+def test_an_official_slug_is_unique(curator_api):
+    response = curator_api.post(f"{V1}/officials/", {"slug": "ebrahim-raisi", "name": "Someone"}, format="json")
+    assert response.status_code == 400
+    assert error_attrs(response) == ["slug"]
+
+
+def test_an_event_with_participants(curator_api):
+    body = {
+        "kind": "meeting",
+        "title": "Talks in Caracas",
+        "date": "2023-06-12",
+        "cameo_code": "040",
+        "plover_type": "CONSULT",
+        "plover_mode": "visit",
+        "participants": [{"official": "ebrahim-raisi", "role": "visitor"}, {"country": "VEN", "role": "host"}],
+    }
+    created = curator_api.post(f"{V1}/events/", body, format="json")
+    assert created.status_code == 201, created.json()
+    assert {(p["official"] and p["official"]["slug"], p["role"]) for p in created.json()["participants"]} == {
+        ("ebrahim-raisi", "visitor"),
+        (None, "host"),
+    }
+    body["participants"] = [{"role": "host"}]
+    response = curator_api.put(created.json()["url"], body, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "participants.0"
+
+
+# -- conditional writes, conflicts, bodies --------------------------------------------------------
+
+
+def test_if_match_prevents_lost_updates(curator_api):
+    source = Source.objects.create(title="Versioned")
+    url = f"{V1}/sources/{source.pk}/"
+    tag = curator_api.get(url)["ETag"]
+    first = curator_api.patch(url, {"title": "First edit"}, format="json", HTTP_IF_MATCH=tag)
+    assert first.status_code == 200
+    assert first["ETag"] != tag
+    stale = curator_api.patch(url, {"title": "Second edit"}, format="json", HTTP_IF_MATCH=tag)
+    assert stale.status_code == 412
+    assert stale.json()["errors"][0]["code"] == "precondition_failed"
+    assert curator_api.delete(url, HTTP_IF_MATCH=tag).status_code == 412
+    assert Source.objects.get(pk=source.pk).title == "First edit"
+    assert curator_api.delete(url, HTTP_IF_MATCH=first["ETag"]).status_code == 204
+
+
+def test_changing_a_part_changes_the_parents_etag(curator_api):
+    agreement = Agreement.objects.get(term_years=20)
+    url = f"{V1}/agreements/{agreement.pk}/"
+    tag = curator_api.get(url)["ETag"]
+    party = agreement.parties.get(country__iso3="VEN")
+    party.signatory = Official.objects.get(slug="nicolas-maduro")
+    party.save()
+    assert curator_api.patch(url, {"title": "x"}, format="json", HTTP_IF_MATCH=tag).status_code == 412
+
+
+def test_deleting_a_referenced_record_is_409_naming_what_blocks_it(curator_api):
+    article = Source.objects.get(publisher="Al Mayadeen English")
+    response = curator_api.delete(f"{V1}/sources/{article.pk}/")
+    assert response.status_code == 409
+    assert "citation" in response.json()["errors"][0]["detail"]
+    raisi = curator_api.delete(f"{V1}/officials/ebrahim-raisi/")
+    assert raisi.status_code == 409
+    assert Official.objects.filter(slug="ebrahim-raisi").exists()
+
+
+def test_a_body_that_is_not_json_is_415(curator_api):
+    response = curator_api.post(f"{V1}/sources/", "title=x", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 415
+    assert response.json()["type"] == "client_error"
+    broken = curator_api.post(f"{V1}/sources/", "{not json", content_type="application/json")
+    assert broken.status_code == 400
+
+
+def test_anonymous_throttling_answers_429_with_retry_after(api, settings):
+    from rest_framework.throttling import AnonRateThrottle
+
+    cache.clear()
+    original = AnonRateThrottle.THROTTLE_RATES
+    AnonRateThrottle.THROTTLE_RATES = {**original, "anon": "2/minute"}
+    try:
+        assert api.get(f"{V1}/sectors/").status_code == 200
+        assert api.get(f"{V1}/sectors/").status_code == 200
+        response = api.get(f"{V1}/sectors/")
+        assert response.status_code == 429
+        assert int(response["Retry-After"]) > 0
+        assert response.json()["errors"][0]["code"] == "throttled"
+    finally:
+        AnonRateThrottle.THROTTLE_RATES = original
+        cache.clear()
