@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test check lint format migrations seed superuser clean-db
+.PHONY: run test check lint format schema seed superuser token clean-db
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ check: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
+	$(PY) manage.py spectacular --validate --fail-on-warn --file /tmp/openapi-check.yaml
+	diff -u openapi.yaml /tmp/openapi-check.yaml
+
+schema: $(STAMP)
+	$(PY) manage.py spectacular --validate --fail-on-warn --file openapi.yaml
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -12,6 +12,7 @@ from events.models import (
     AgreementParty,
     Citation,
     Country,
+    Deletion,
     Event,
     EventParticipant,
     Official,
@@ -196,3 +197,18 @@ class CitationAdmin(admin.ModelAdmin):
     search_fields = ["excerpt", "note", "field"]
     autocomplete_fields = ["source"]
     readonly_fields = ["id", "start", "end", "created_at", "updated_at"]
+
+
+@admin.register(Deletion)
+class DeletionAdmin(admin.ModelAdmin):
+    """The log of deletions that API clients sync from; written by signals, never by hand."""
+
+    list_display = ["resource", "record_id", "deleted_at"]
+    list_filter = ["resource"]
+    search_fields = ["record_id"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

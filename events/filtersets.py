@@ -13,6 +13,7 @@ import pycountry
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
+from drf_spectacular.utils import extend_schema_field
 
 from events.choices import AgreementKind, EventKind
 from events.dates import overlaps
@@ -29,6 +30,14 @@ def m49_choices(column: str) -> list[tuple[str, str]]:
     with M49_FILE.open(encoding="utf-8", newline="") as handle:
         names = {row[column] for row in csv.DictReader(handle) if row[column]}
     return [(name, name) for name in sorted(names)]
+
+
+class SlugsFilter(filters.ModelMultipleChoiceFilter):
+    """Several records by slug (one query validates them all), typed as strings in the schema."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        extend_schema_field({"type": "string", "description": self.extra.get("help_text", "")})(self)
 
 
 def updated_since_filter() -> filters.IsoDateTimeFilter:
@@ -183,7 +192,7 @@ class AgreementFilterSet(RecordFilterSet):
         method="filter_party",
         help_text="ISO alpha-3 of a party; repeat it for agreements every one is party to (party=IRN&party=VEN).",
     )
-    sector = filters.ModelMultipleChoiceFilter(
+    sector = SlugsFilter(
         queryset=Sector.objects.all(),
         to_field_name="slug",
         field_name="sectors__slug",

@@ -1,5 +1,6 @@
 from django.db import connection
 from django.http import JsonResponse
+from django.views.defaults import page_not_found
 
 
 def health(request):
@@ -7,3 +8,11 @@ def health(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def not_found(request, exception=None):
+    """404 for URLs that match no route: JSON under /api/ (like every other API error), HTML elsewhere."""
+    if request.path.startswith("/api/"):
+        body = {"type": "client_error", "errors": [{"code": "not_found", "detail": "No such URL.", "attr": None}]}
+        return JsonResponse(body, status=404)
+    return page_not_found(request, exception)

@@ -47,6 +47,12 @@ IF_MATCH = OpenApiParameter(
 
 
 class AutoSchema(openapi.AutoSchema):
+    def _get_format_parameters(self):
+        parameters = super()._get_format_parameters()
+        for parameter in parameters:
+            parameter["description"] = "`csv` for every matching row as CSV (same as `Accept: text/csv`); default JSON."
+        return parameters
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         method = self.method.upper()

@@ -24,8 +24,6 @@ from events.api.errors import PreconditionFailed
 from events.api.schema import document
 from events.models import Agreement, AgreementParty, Citation, Country, Deletion, Event, Official, Sector, Source, Trip
 
-UUID_PATTERN = "[0-9a-fA-F-]{36}"
-
 
 def citations_prefetch(prefix: str = "") -> Prefetch:
     return Prefetch(f"{prefix}citations", queryset=Citation.objects.select_related("source"))
@@ -172,7 +170,6 @@ class CountryViewSet(ReadViewSet):
     serializer_class = serializers.CountrySerializer
     filterset_class = filtersets.CountryFilterSet
     lookup_field = "iso3"
-    lookup_value_regex = "[A-Za-z]{3}"
     csv_columns = {name: name for name in serializers.CountrySerializer.Meta.fields if name != "relations"}
     extra_query_parameters = {"relations": ("date_after", "date_before")}
 
@@ -266,7 +263,6 @@ class TripViewSet(WritableViewSet):
     )
     serializer_class = serializers.TripSerializer
     filterset_class = filtersets.TripFilterSet
-    lookup_value_regex = UUID_PATTERN
     csv_columns = {
         "id": "id",
         "title": "title",
@@ -303,7 +299,6 @@ class AgreementViewSet(WritableViewSet):
     )
     serializer_class = serializers.AgreementSerializer
     filterset_class = filtersets.AgreementFilterSet
-    lookup_value_regex = UUID_PATTERN
     csv_columns = {
         "id": "id",
         "title": "title",
@@ -334,7 +329,6 @@ class EventViewSet(WritableViewSet):
     )
     serializer_class = serializers.EventSerializer
     filterset_class = filtersets.EventFilterSet
-    lookup_value_regex = UUID_PATTERN
     csv_columns = {
         "id": "id",
         "kind": "kind",
@@ -360,7 +354,6 @@ class SourceViewSet(WritableViewSet):
     queryset = Source.objects.prefetch_related(citations_prefetch())
     serializer_class = serializers.SourceSerializer
     filterset_class = filtersets.SourceFilterSet
-    lookup_value_regex = UUID_PATTERN
     csv_columns = {name: name for name in serializers.SourceSerializer.Meta.fields if name not in ("text", "citations")}
 
 
@@ -372,6 +365,11 @@ class DeletionViewSet(ResourceViewSet):
     csv_columns = {name: name for name in serializers.DeletionSerializer.Meta.fields}
 
 
+@extend_schema(
+    summary="Get an API token",
+    description="Exchange a username and password (JSON) for the user's API token. Send it as "
+    "`Authorization: Token <key>`. Administrators can also issue one with `manage.py drf_create_token <username>`.",
+)
 class TokenView(ObtainAuthToken):
     """Exchange a username and password (JSON) for an API token."""
 

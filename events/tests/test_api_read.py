@@ -491,3 +491,32 @@ def test_filter_validation_costs_at_most_one_query_per_parameter(api):
     with CaptureQueriesContext(connection) as filtered:
         api.get(f"{V1}/agreements/", {"party": ["IRN", "VEN", "CUB"], "sector": ["mining", "health", "energy"]})
     assert len(filtered) <= len(plain) + 1  # the three sector slugs in one query; ISO codes need none
+
+
+def test_malformed_ids_and_unknown_urls_are_json_404(api):
+    for url in (f"{V1}/agreements/not-a-uuid/", f"{V1}/countries/IRNX/", f"{V1}/no-such-resource/"):
+        response = api.get(url)
+        assert response.status_code == 404, url
+        assert response.json()["type"] == "client_error"
+
+
+def test_json_is_compressed_when_the_client_accepts_it(api):
+    response = api.get(f"{V1}/countries/", HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip"
+    assert response["Content-Type"] == "application/json"
+
+
+def test_cross_origin_requests_from_allowed_origins(api, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://analyst.example.org"]
+    allowed = api.get(f"{V1}/sectors/", HTTP_ORIGIN="https://analyst.example.org")
+    assert allowed["Access-Control-Allow-Origin"] == "https://analyst.example.org"
+    other = api.get(f"{V1}/sectors/", HTTP_ORIGIN="https://elsewhere.example.com")
+    assert "Access-Control-Allow-Origin" not in other
+
+
+def test_api_docs_are_served_without_a_cdn(client):
+    for url in ("/api/docs/", "/api/redoc/"):
+        page = client.get(url).content.decode()
+        assert "cdn.jsdelivr.net" not in page and "unpkg.com" not in page
+        assert "/static/drf_spectacular_sidecar/" in page
+    assert client.get("/api/schema/?format=json").json()["info"]["title"] == "Diplomatic event database API"
