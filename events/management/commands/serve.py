@@ -31,6 +31,8 @@ class Command(BaseCommand):
             "",
             "Diplomatic event database",
             f"  Admin (curation):  {base}/admin/",
+            f"  API:               {base}/api/v1/",
+            f"  API docs:          {base}/api/docs/  (schema: {base}/api/schema/)",
             f"  Database:          {database['NAME']} on {where}",
         ]
         if not get_user_model().objects.filter(is_superuser=True).exists():
