@@ -34,7 +34,10 @@ def exception_handler(exc, context):
     data = response.data
     if not isinstance(exc, exceptions.ValidationError) and isinstance(data, dict) and "detail" in data:
         data = [data["detail"]]  # {"detail": ...}: an error about the request as a whole
-    response.data = {"type": error_type, "errors": list(_flatten(data))}
+    errors = list(_flatten(data))
+    if errors and all(error["code"] == "unique" for error in errors):
+        response.status_code = status.HTTP_409_CONFLICT  # clashes with a record that already exists
+    response.data = {"type": error_type, "errors": errors}
     return response
 
 

@@ -520,3 +520,40 @@ def test_api_docs_are_served_without_a_cdn(client):
         assert "cdn.jsdelivr.net" not in page and "unpkg.com" not in page
         assert "/static/drf_spectacular_sidecar/" in page
     assert client.get("/api/schema/?format=json").json()["info"]["title"] == "Diplomatic event database API"
+
+
+def test_signatory_trip_and_participant_filters_match(api):
+    from events.models import AgreementParty, Event, Official
+
+    maduro = Official.objects.get(slug="nicolas-maduro")
+    AgreementParty.objects.filter(agreement__term_years=20, country__iso3="VEN").update(signatory=maduro)
+    assert titles(api.get(f"{V1}/agreements/", {"signatory": "nicolas-maduro"})) == {
+        "20-year Iran–Venezuela partnership agreement"
+    }
+    assert not results(api.get(f"{V1}/agreements/", {"signatory": "ebrahim-raisi"}))
+
+    tour = Trip.objects.get(lead__slug="ebrahim-raisi")
+    signed_on_tour = titles(api.get(f"{V1}/agreements/", {"trip": str(tour.pk)}))
+    assert signed_on_tour == {
+        "Documents signed in Caracas during Raisi's visit",
+        "Memoranda of understanding signed in Managua during Raisi's visit",
+        "Accords signed in Havana during Raisi's visit",
+    }
+    other = Trip.objects.get(lead__slug="hossein-amir-abdollahian")
+    assert not results(api.get(f"{V1}/agreements/", {"trip": str(other.pk)}))
+    assert len(results(api.get(f"{V1}/events/", {"trip": str(tour.pk)}))) == Event.objects.filter(trip=tour).count() > 0
+    assert not results(api.get(f"{V1}/events/", {"trip": str(other.pk)}))
+    assert len(results(api.get(f"{V1}/events/", {"participant": "ebrahim-raisi"}))) == Event.objects.count()
+
+
+def test_value_range_filters_match(api):
+    assert titles(api.get(f"{V1}/agreements/", {"max_value": "5000000000", "min_value": "5000000000"})) == {
+        "Contracts in the knowledge sectors"
+    }
+    assert not results(api.get(f"{V1}/agreements/", {"max_value": "4999999999.99"}))
+
+
+def test_deletion_resource_filter(api):
+    Deletion.objects.create(resource="trips", record_id="x")
+    Deletion.objects.create(resource="events", record_id="y")
+    assert [d["record_id"] for d in results(api.get(f"{V1}/deletions/", {"resource": "trips"}))] == ["x"]

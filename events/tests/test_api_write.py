@@ -266,10 +266,11 @@ def test_an_official_with_positions(curator_api):
     assert "positions.0" in error_attrs(response)
 
 
-def test_an_official_slug_is_unique(curator_api):
+def test_a_clash_with_a_unique_rule_is_409(curator_api):
     response = curator_api.post(f"{V1}/officials/", {"slug": "ebrahim-raisi", "name": "Someone"}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert error_attrs(response) == ["slug"]
+    assert "already exists" in response.json()["errors"][0]["detail"]
 
 
 def test_an_event_with_participants(curator_api):
