@@ -177,7 +177,12 @@ SPECTACULAR_SETTINGS = {
         "PloverEventTypeEnum": "events.choices.PloverEventType",
         "PloverModeEnum": "events.choices.PloverMode",
         "SourceKindEnum": "events.choices.SourceKind",
+        "ErrorTypeEnum": "events.api.schema.ERROR_TYPES",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "events.api.schema.drop_unused_components",
+    ],
 }
 
 # Cross-origin browser clients: comma-separated origins, e.g. https://app.example.org

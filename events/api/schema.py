@@ -1,6 +1,9 @@
 """OpenAPI documentation: a summary and description on every operation, the CSV form of lists, the
 conditional-request headers, and every error response with its JSON shape."""
 
+import json
+import re
+
 from drf_spectacular import openapi
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -18,6 +21,7 @@ ERRORS = {
     "429": "Too many requests: wait for the number of seconds in the Retry-After header.",
 }
 READ_ERRORS = ("400", "404", "429")
+ERROR_TYPES = ["validation_error", "client_error", "server_error"]
 WRITE_ERRORS = ("400", "401", "403", "409", "415", "429")
 
 
@@ -28,7 +32,7 @@ class ErrorItemSerializer(serializers.Serializer):
 
 
 class ErrorSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["validation_error", "client_error", "server_error"])
+    type = serializers.ChoiceField(choices=ERROR_TYPES, help_text="validation_error for bad input, else client_error.")
     errors = ErrorItemSerializer(many=True)
 
 
@@ -123,3 +127,20 @@ def document(plural: str, singular: str, description: str, *, writable: bool = F
         return extend_schema_view(**views)(viewset)
 
     return decorate
+
+
+def drop_unused_components(result, generator, request, public):
+    """Postprocessing hook: remove component schemas that no operation refers to (spectacular registers the
+    request form of some read-only nested serializers)."""
+    schemas = result.get("components", {}).get("schemas", {})
+    referenced: set[str] = set()
+    pending = [result["paths"]]
+    while pending:
+        text = json.dumps(pending.pop(), default=str)
+        for name in re.findall(r"#/components/schemas/([A-Za-z0-9_]+)", text):
+            if name not in referenced and name in schemas:
+                referenced.add(name)
+                pending.append(schemas[name])
+    for name in set(schemas) - referenced:
+        del schemas[name]
+    return result
