@@ -557,3 +557,50 @@ def test_deletion_resource_filter(api):
     Deletion.objects.create(resource="trips", record_id="x")
     Deletion.objects.create(resource="events", record_id="y")
     assert [d["record_id"] for d in results(api.get(f"{V1}/deletions/", {"resource": "trips"}))] == ["x"]
+
+
+GOLDEN_KEYS = {
+    "agreements": "id title kind status description signed signed_precision signed_earliest signed_latest "
+    "signed_basis signed_at parties parties_complete sectors term_years value_amount value_currency quantity "
+    "parent breakdowns citations disputed_fields url created_at updated_at",
+    "trips": "id title lead members origin purpose invited_by invitation start start_precision start_earliest "
+    "start_latest start_basis end end_precision end_earliest end_latest end_basis span_earliest span_latest "
+    "stops citations disputed_fields url created_at updated_at",
+    "events": "id kind title description quote date date_precision date_earliest date_latest date_basis trip "
+    "stop participants sectors cameo_code plover_type plover_mode citations disputed_fields url created_at "
+    "updated_at",
+    "officials": "slug name alternative_names wikidata_qid positions citations disputed_fields url created_at "
+    "updated_at",
+    "sources": "id title kind publisher document_url published language note text_path text citations "
+    "disputed_fields url created_at updated_at",
+    "countries": "iso3 iso2 numeric name iso_name official_name region_code region subregion_code subregion "
+    "intermediate_region_code intermediate_region url relations",
+    "sectors": "slug name description url",
+}
+
+
+@pytest.mark.parametrize("resource", sorted(GOLDEN_KEYS))
+def test_golden_shape_of_each_resource(api, resource):
+    """The shape generated clients depend on: field names and order, the same in lists and details."""
+    listed = results(api.get(f"{V1}/{resource}/", {"page_size": 1}))[0]
+    assert list(listed) == GOLDEN_KEYS[resource].split()
+    detail = api.get(listed["url"]).json()
+    assert list(detail) == list(listed)
+
+
+def test_golden_shape_of_nested_parts(api):
+    trip = results(api.get(f"{V1}/trips/", {"origin": "VEN"}))[0]
+    assert (
+        list(trip["stops"][0])
+        == (
+            "id order country city arrival arrival_precision arrival_earliest arrival_latest arrival_basis departure "
+            "departure_precision departure_earliest departure_latest departure_basis citations"
+        ).split()
+    )
+    assert list(trip["citations"][0]) == "id source field excerpt start end stated_value note".split()
+    assert list(trip["citations"][0]["source"]) == "id title publisher document_url url".split()
+    agreement = results(api.get(f"{V1}/agreements/", {"kind": "partnership"}))[0]
+    assert list(agreement["parties"][0]) == "id country signatory actions citations".split()
+    assert list(agreement["parties"][0]["actions"][0]) == (
+        "id action date date_precision date_earliest date_latest date_basis".split()
+    )
