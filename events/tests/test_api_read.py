@@ -590,17 +590,27 @@ def test_golden_shape_of_each_resource(api, resource):
 
 def test_golden_shape_of_nested_parts(api):
     trip = results(api.get(f"{V1}/trips/", {"origin": "VEN"}))[0]
-    assert (
-        list(trip["stops"][0])
-        == (
-            "id order country city arrival arrival_precision arrival_earliest arrival_latest arrival_basis departure "
-            "departure_precision departure_earliest departure_latest departure_basis citations"
-        ).split()
-    )
-    assert list(trip["citations"][0]) == "id source field excerpt start end stated_value note".split()
-    assert list(trip["citations"][0]["source"]) == "id title publisher document_url url".split()
+    assert list(trip["stops"][0]) == [
+        "id",
+        "order",
+        "country",
+        "city",
+        "arrival",
+        "arrival_precision",
+        "arrival_earliest",
+        "arrival_latest",
+        "arrival_basis",
+        "departure",
+        "departure_precision",
+        "departure_earliest",
+        "departure_latest",
+        "departure_basis",
+        "citations",
+    ]
+    assert list(trip["citations"][0]) == ["id", "source", "field", "excerpt", "start", "end", "stated_value", "note"]
+    assert list(trip["citations"][0]["source"]) == ["id", "title", "publisher", "document_url", "url"]
     agreement = results(api.get(f"{V1}/agreements/", {"kind": "partnership"}))[0]
-    assert list(agreement["parties"][0]) == "id country signatory actions citations".split()
+    assert list(agreement["parties"][0]) == ["id", "country", "signatory", "actions", "citations"]
     assert list(agreement["parties"][0]["actions"][0]) == (
-        "id action date date_precision date_earliest date_latest date_basis".split()
+        ["id", "action", "date", "date_precision", "date_earliest", "date_latest", "date_basis"]
     )
