@@ -1,10 +1,13 @@
 """API views: one ViewSet per resource. Reads are public; writes need the Django model permission."""
 
+import contextlib
 import copy
 import hashlib
 import json
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -46,7 +49,7 @@ class ResourceViewSet(viewsets.GenericViewSet):
     """Lists, as paginated JSON with an ETag or as streamed CSV. ReadViewSet adds details, WritableViewSet writes
     (which honour If-Match)."""
 
-    csv_columns: dict[str, str] = {}  # CSV header -> path in the JSON representation (see csv_value)
+    csv_columns: dict[str, str] = {}  # CSV header -> path in the JSON representation (see _getter)
 
     def get_renderers(self):
         renderers = [JSONRenderer()]
@@ -120,8 +123,9 @@ class WritableViewSet(ReadViewSet):
         serializer.is_valid(raise_exception=True)
         return self.respond_with(serializer.save(), 201)
 
+    @transaction.atomic
     def update(self, request, *args, partial=False, **kwargs):
-        instance = self.get_object()
+        instance = self.get_locked_object()
         self.check_if_match(instance)
         serializer = self.get_serializer(instance, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
@@ -130,11 +134,19 @@ class WritableViewSet(ReadViewSet):
     def partial_update(self, request, *args, **kwargs):
         return self.update(request, *args, partial=True, **kwargs)
 
+    @transaction.atomic
     def destroy(self, request, *args, **kwargs):
-        instance = self.get_object()
+        instance = self.get_locked_object()
         self.check_if_match(instance)
         instance.delete()
         return Response(status=204)
+
+    def get_locked_object(self):
+        """The record, locked until the write commits, so that If-Match is checked against what is written over."""
+        lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
+        with contextlib.suppress(ValueError, DjangoValidationError):  # a malformed id: get_object answers 404
+            list(self.get_queryset().model.objects.select_for_update().filter(**lookup).values_list("pk"))
+        return self.get_object()
 
 
 def _iterate(rows):
