@@ -6,10 +6,14 @@ or only as an interval whose ends are any of those (``2023-06-13/2023-06-14``). 
 ``earliest`` and ``latest`` bounds are derived from the text and are what comparisons and range
 queries use.
 
-In a model, ``add_uncertain_date(Model, "arrival")`` adds the columns ``arrival`` (the EDTF
-text), ``arrival_precision``, ``arrival_earliest`` and ``arrival_latest`` (derived from the text
-whenever the row is saved), and ``arrival_basis`` (whether the source stated it or a curator
-inferred it).
+In a model, one uncertain date is five columns, declared with ``uncertain_date_fields`` and listed in
+``uncertain_dates`` so that saving derives them::
+
+    uncertain_dates = ("arrival",)
+    arrival, arrival_precision, arrival_earliest, arrival_latest, arrival_basis = uncertain_date_fields("Arrival")
+
+``arrival`` is the EDTF text; precision and bounds are derived from it whenever the row is cleaned or
+saved; ``arrival_basis`` says whether a source stated it or a curator inferred it.
 """
 
 from __future__ import annotations
@@ -89,14 +93,11 @@ def validate_edtf(value: str) -> None:
         raise ValidationError(str(error), code="invalid_date") from error
 
 
-def add_uncertain_date(model: type[models.Model], name: str, label: str) -> None:
-    """Add the five columns of one uncertain date to ``model`` (see the module docstring)."""
-    model.add_to_class(
-        name,
+def uncertain_date_fields(label: str) -> tuple[models.Field, ...]:
+    """The five fields of one uncertain date, to unpack in a model's body (see the module docstring)."""
+    lower = label.lower()
+    return (
         models.CharField(label, max_length=21, blank=True, default="", validators=[validate_edtf], help_text=EDTF_HELP),
-    )
-    model.add_to_class(
-        f"{name}_precision",
         models.CharField(
             f"{label} precision",
             max_length=8,
@@ -104,41 +105,31 @@ def add_uncertain_date(model: type[models.Model], name: str, label: str) -> None
             blank=True,
             default="",
             editable=False,
-            help_text=f"Precision of {label.lower()}, derived from its text; blank when unknown.",
+            help_text=f"Precision of {lower}, derived from its text; blank when unknown.",
         ),
-    )
-    model.add_to_class(
-        f"{name}_earliest",
         models.DateField(
             f"{label} (earliest)",
             null=True,
             blank=True,
             editable=False,
-            help_text=f"First day {label.lower()} can be, derived from its text.",
+            help_text=f"First day {lower} can be, derived from its text.",
         ),
-    )
-    model.add_to_class(
-        f"{name}_latest",
         models.DateField(
             f"{label} (latest)",
             null=True,
             blank=True,
             editable=False,
-            help_text=f"Last day {label.lower()} can be, derived from its text.",
+            help_text=f"Last day {lower} can be, derived from its text.",
         ),
-    )
-    model.add_to_class(
-        f"{name}_basis",
         models.CharField(
             f"{label} basis",
             max_length=8,
             choices=DateBasis.choices,
             blank=True,
             default="",
-            help_text=f"Whether a source states {label.lower()} as given, or it was inferred (say how in a citation).",
+            help_text=f"Whether a source states {lower} as given, or it was inferred (say how in a citation).",
         ),
     )
-    model.uncertain_dates = (*getattr(model, "uncertain_dates", ()), name)
 
 
 def sync_uncertain_dates(instance: models.Model) -> None:

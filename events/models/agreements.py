@@ -4,7 +4,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 from events.choices import AgreementKind, AgreementStatus, PartyActionKind
-from events.dates import add_uncertain_date, bounds_constraints
+from events.dates import bounds_constraints, uncertain_date_fields
 from events.models.base import RecordModel, TimeStampedModel, UUIDManager
 from events.search import search_field, search_index
 from events.validators import validate_currency
@@ -60,6 +60,8 @@ class Agreement(RecordModel):
         max_length=20, choices=AgreementStatus.choices, default=AgreementStatus.SIGNED, help_text="Its current status."
     )
     description = models.TextField(blank=True, help_text="What it covers, in our words.")
+    uncertain_dates = ("signed",)
+    signed, signed_precision, signed_earliest, signed_latest, signed_basis = uncertain_date_fields("Signed")
     signed_at = models.ForeignKey(
         "events.Stop",
         on_delete=models.SET_NULL,
@@ -179,6 +181,8 @@ class PartyAction(RecordModel):
 
     party = models.ForeignKey(AgreementParty, on_delete=models.CASCADE, related_name="actions")
     action = models.CharField(max_length=20, choices=PartyActionKind.choices, help_text="What the party did.")
+    uncertain_dates = ("date",)
+    date, date_precision, date_earliest, date_latest, date_basis = uncertain_date_fields("Date")
 
     objects = UUIDManager()
 
@@ -195,7 +199,3 @@ class PartyAction(RecordModel):
 
     def __str__(self):
         return f"{self.party.country.name} {self.get_action_display().lower()} {self.date or '(date unknown)'}"
-
-
-add_uncertain_date(Agreement, "signed", "Signed")
-add_uncertain_date(PartyAction, "date", "Date")

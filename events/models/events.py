@@ -3,7 +3,7 @@
 from django.db import models
 
 from events.choices import CameoCode, EventKind, ParticipantRole, PloverEventType, PloverMode
-from events.dates import add_uncertain_date, bounds_constraints
+from events.dates import bounds_constraints, uncertain_date_fields
 from events.models.base import RecordModel, UUIDManager
 from events.search import search_field, search_index
 
@@ -17,6 +17,8 @@ class Event(RecordModel):
     quote = models.TextField(
         blank=True, help_text="For a statement: the words quoted, exactly as the source gives them."
     )
+    uncertain_dates = ("date",)
+    date, date_precision, date_earliest, date_latest, date_basis = uncertain_date_fields("Date")
     trip = models.ForeignKey(
         "events.Trip",
         on_delete=models.SET_NULL,
@@ -103,6 +105,3 @@ class EventParticipant(RecordModel):
     def __str__(self):
         who = " / ".join(str(x) for x in (self.official, self.country and self.country.name) if x)
         return f"{who} ({self.get_role_display().lower()}) - {self.event}"
-
-
-add_uncertain_date(Event, "date", "Date")

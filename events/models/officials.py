@@ -7,7 +7,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 
 from events.choices import EndCause
-from events.dates import add_uncertain_date, bounds_constraints, not_before
+from events.dates import bounds_constraints, not_before, uncertain_date_fields
 from events.models.base import RecordModel, UUIDManager
 from events.search import search_field, search_index
 
@@ -90,6 +90,9 @@ class Position(RecordModel):
     country = models.ForeignKey(
         "events.Country", on_delete=models.PROTECT, related_name="positions", help_text="The country served."
     )
+    uncertain_dates = ("start", "end")
+    start, start_precision, start_earliest, start_latest, start_basis = uncertain_date_fields("Start")
+    end, end_precision, end_earliest, end_latest, end_basis = uncertain_date_fields("End")
     end_cause = models.CharField(
         max_length=20, choices=EndCause.choices, blank=True, help_text="Why the position ended, where known."
     )
@@ -115,7 +118,3 @@ class Position(RecordModel):
 
     def __str__(self):
         return f"{self.official} - {self.title}, {self.country.name}"
-
-
-add_uncertain_date(Position, "start", "Start")
-add_uncertain_date(Position, "end", "End")

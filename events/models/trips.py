@@ -3,7 +3,7 @@
 from django.db import models
 from django.db.models.functions import Coalesce
 
-from events.dates import add_uncertain_date, bounds_constraints, not_before
+from events.dates import bounds_constraints, not_before, uncertain_date_fields
 from events.models.base import RecordModel, UUIDManager
 from events.search import search_field, search_index
 
@@ -64,6 +64,9 @@ class Trip(RecordModel):
         help_text="Countries whose leaders or governments invited the trip.",
     )
     invitation = models.TextField(blank=True, help_text="Who invited, in words, where no official can be named.")
+    uncertain_dates = ("start", "end")
+    start, start_precision, start_earliest, start_latest, start_basis = uncertain_date_fields("Start")
+    end, end_precision, end_earliest, end_latest, end_basis = uncertain_date_fields("End")
     search = search_field("title", "purpose", "invitation")
 
     objects = TripManager()
@@ -94,6 +97,11 @@ class Stop(RecordModel):
         "events.Country", on_delete=models.PROTECT, related_name="stops", help_text="Country visited."
     )
     city = models.CharField(max_length=200, blank=True, help_text="City visited, where known.")
+    uncertain_dates = ("arrival", "departure")
+    arrival, arrival_precision, arrival_earliest, arrival_latest, arrival_basis = uncertain_date_fields("Arrival")
+    departure, departure_precision, departure_earliest, departure_latest, departure_basis = uncertain_date_fields(
+        "Departure"
+    )
 
     objects = UUIDManager()
 
@@ -122,9 +130,3 @@ class Stop(RecordModel):
     def __str__(self):
         place = f"{self.city}, {self.country.name}" if self.city else self.country.name
         return f"{self.trip} - stop {self.order}: {place}"
-
-
-add_uncertain_date(Trip, "start", "Start")
-add_uncertain_date(Trip, "end", "End")
-add_uncertain_date(Stop, "arrival", "Arrival")
-add_uncertain_date(Stop, "departure", "Departure")
