@@ -2,6 +2,7 @@
 
 from django.core.validators import MinValueValidator
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from events.choices import AgreementKind, AgreementStatus, PartyActionKind
 from events.dates import bounds_constraints, uncertain_date_fields
@@ -21,6 +22,7 @@ class Sector(TimeStampedModel):
     slug = models.SlugField(max_length=100, unique=True, help_text="Stable public identifier, e.g. nuclear-energy.")
     name = models.CharField(max_length=100, unique=True, help_text="Display name, e.g. Nuclear energy.")
     description = models.TextField(blank=True, help_text="What the sector covers.")
+    history = HistoricalRecords()
 
     objects = SectorManager()
 

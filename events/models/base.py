@@ -5,12 +5,15 @@ import uuid
 
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from events.dates import sync_uncertain_dates
 
 
 class TimeStampedModel(models.Model):
-    """Adds creation and last-change times."""
+    """Adds creation and last-change times, and derives uncertain dates (``uncertain_dates``) on save."""
+
+    uncertain_dates: tuple[str, ...] = ()
 
     created_at = models.DateTimeField(auto_now_add=True, help_text="When this record was created.")
     updated_at = models.DateTimeField(auto_now=True, help_text="When this record was last changed.")
@@ -21,6 +24,13 @@ class TimeStampedModel(models.Model):
     def save(self, *args, **kwargs):
         sync_uncertain_dates(self)
         super().save(*args, **kwargs)
+
+    def validate_constraints(self, exclude=None):
+        # Model forms leave out fields they do not show, and so skip the constraints on the derived bounds of
+        # uncertain dates ("a stop cannot depart before it arrives"): check those always, so a form shows the
+        # message instead of the database refusing the row.
+        derived = {f"{name}_{part}" for name in self.uncertain_dates for part in ("precision", "earliest", "latest")}
+        super().validate_constraints(exclude=set(exclude or ()) - derived)
 
     def clean(self):
         # Derive the bounds of uncertain dates before constraints are validated. Text that does not
@@ -41,6 +51,8 @@ class RecordModel(TimeStampedModel):
         primary_key=True, default=uuid.uuid4, editable=False, help_text="Stable public identifier of this record."
     )
     citations = GenericRelation("events.Citation")
+    # Who changed what and when, for every domain model (the generated search column is left out).
+    history = HistoricalRecords(inherit=True, excluded_fields=["search"])
 
     objects = UUIDManager()
 
