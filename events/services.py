@@ -70,8 +70,14 @@ def _field_errors(prefix: str, error: ValidationError) -> ValidationError:
     return ValidationError({prefix: error.messages})
 
 
-def _save(instance, prefix: str = "") -> None:
-    """Validate (fields, model rules, constraints) and save one row; errors are keyed under ``prefix``."""
+def _save(instance, prefix: str = "", user=None) -> None:
+    """Validate (fields, model rules, constraints) and save one row; errors are keyed under ``prefix``.
+
+    ``user`` is recorded as the author of the change in the record's history. (simple-history's middleware
+    sees the session user only: DRF authenticates a token after it, so writers pass the user themselves.)
+    """
+    if user is not None and user.is_authenticated:
+        instance._history_user = user
     try:
         instance.full_clean()
     except ValidationError as error:
@@ -85,7 +91,9 @@ def _write(instance, fields: dict) -> None:
 
 
 @transaction.atomic
-def save_agreement(*, agreement: Agreement, fields: dict, sectors=None, parties: list[dict] | None = None) -> Agreement:
+def save_agreement(
+    *, agreement: Agreement, fields: dict, sectors=None, parties: list[dict] | None = None, user=None
+) -> Agreement:
     """Create or update an agreement with its sectors and parties, then check the rules that span rows.
 
     ``parties`` (when given) is the whole list: ``{"country": Country, "signatory": Official | None,
@@ -93,7 +101,7 @@ def save_agreement(*, agreement: Agreement, fields: dict, sectors=None, parties:
     row of the same country (keeping its id and citations); parties and actions not listed are deleted.
     """
     _write(agreement, fields)
-    _save(agreement)
+    _save(agreement, user=user)
     if sectors is not None:
         agreement.sectors.set(sectors)
     if parties is not None:
@@ -104,14 +112,14 @@ def save_agreement(*, agreement: Agreement, fields: dict, sectors=None, parties:
             actions = data.pop("actions", None)
             party = existing.pop(data["country"].pk, None) or AgreementParty(agreement=agreement)
             _write(party, data)
-            _save(party, f"parties.{index}")
+            _save(party, f"parties.{index}", user=user)
             kept.append(party.pk)
             if actions is not None:
                 current = {action.action: action for action in party.actions.all()}
                 for position, action_data in enumerate(actions):
                     step = current.pop(action_data["action"], None) or PartyAction(party=party)
                     _write(step, action_data)
-                    _save(step, f"parties.{index}.actions.{position}")
+                    _save(step, f"parties.{index}.actions.{position}", user=user)
                 PartyAction.objects.filter(pk__in=[a.pk for a in current.values()]).delete()
         agreement.parties.exclude(pk__in=kept).delete()
     validate_agreement(agreement)
@@ -119,14 +127,16 @@ def save_agreement(*, agreement: Agreement, fields: dict, sectors=None, parties:
 
 
 @transaction.atomic
-def save_trip(*, trip: Trip, fields: dict, members=None, invited_by=None, stops: list[dict] | None = None) -> Trip:
+def save_trip(
+    *, trip: Trip, fields: dict, members=None, invited_by=None, stops: list[dict] | None = None, user=None
+) -> Trip:
     """Create or update a trip with its ordered stops (numbered in list order), then check their sequence.
 
     ``stops`` (when given) is the whole list; a stop with the ``id`` of an existing stop of this trip is
     updated (keeping its citations), others are created, and stops not listed are deleted.
     """
     _write(trip, fields)
-    _save(trip)
+    _save(trip, user=user)
     if members is not None:
         trip.members.set(members)
     if invited_by is not None:
@@ -141,16 +151,16 @@ def save_trip(*, trip: Trip, fields: dict, members=None, invited_by=None, stops:
             data = dict(data)
             stop = existing.get(data.pop("id", None)) or Stop(trip=trip)
             _write(stop, {**data, "order": index + 1})
-            _save(stop, f"stops.{index}")
+            _save(stop, f"stops.{index}", user=user)
     validate_trip(trip)
     return trip
 
 
 @transaction.atomic
-def save_official(*, official: Official, fields: dict, positions: list[dict] | None = None) -> Official:
+def save_official(*, official: Official, fields: dict, positions: list[dict] | None = None, user=None) -> Official:
     """Create or update an official with the positions they held (the whole list, matched by ``id``)."""
     _write(official, fields)
-    _save(official)
+    _save(official, user=user)
     if positions is not None:
         existing = {position.pk: position for position in official.positions.all()}
         kept = []
@@ -158,17 +168,17 @@ def save_official(*, official: Official, fields: dict, positions: list[dict] | N
             data = dict(data)
             position = existing.get(data.pop("id", None)) or Position(official=official)
             _write(position, data)
-            _save(position, f"positions.{index}")
+            _save(position, f"positions.{index}", user=user)
             kept.append(position.pk)
         official.positions.exclude(pk__in=kept).delete()
     return official
 
 
 @transaction.atomic
-def save_event(*, event: Event, fields: dict, sectors=None, participants: list[dict] | None = None) -> Event:
+def save_event(*, event: Event, fields: dict, sectors=None, participants: list[dict] | None = None, user=None) -> Event:
     """Create or update an event with its participants (the whole list, matched by official, country and role)."""
     _write(event, fields)
-    _save(event)
+    _save(event, user=user)
     if sectors is not None:
         event.sectors.set(sectors)
     if participants is not None:
@@ -178,17 +188,17 @@ def save_event(*, event: Event, fields: dict, sectors=None, participants: list[d
             official, country = data.get("official"), data.get("country")
             key = (official and official.pk, country and country.pk, data["role"])
             participant = existing.get(key) or EventParticipant(event=event, **data)
-            _save(participant, f"participants.{index}")
+            _save(participant, f"participants.{index}", user=user)
             kept.append(participant.pk)
         event.participants.exclude(pk__in=kept).delete()
     return event
 
 
 @transaction.atomic
-def save_source(*, source: Source, fields: dict) -> Source:
+def save_source(*, source: Source, fields: dict, user=None) -> Source:
     """Create or update a source (its stored text comes only from seeds/, through the seed loader)."""
     _write(source, fields)
-    _save(source)
+    _save(source, user=user)
     return source
 
 

@@ -67,6 +67,12 @@ class RecordSerializer(serializers.ModelSerializer):
     def write(self, instance, validated_data):
         raise NotImplementedError
 
+    @property
+    def user(self):
+        """The authenticated writer, recorded in the change history."""
+        request = self.context.get("request")
+        return request.user if request is not None else None
+
 
 class CountrySerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="country-detail", lookup_field="iso3")
@@ -132,7 +138,7 @@ class OfficialSerializer(RecordSerializer):
 
     def write(self, instance, validated_data):
         positions = validated_data.pop("positions", None)
-        return services.save_official(official=instance, fields=validated_data, positions=positions)
+        return services.save_official(official=instance, fields=validated_data, positions=positions, user=self.user)
 
 
 class StopSerializer(RecordSerializer):
@@ -189,6 +195,7 @@ class TripSerializer(RecordSerializer):
             invited_by=validated_data.pop("invited_by", None),
             stops=validated_data.pop("stops", None),
             fields=validated_data,
+            user=self.user,
         )
 
 
@@ -252,6 +259,7 @@ class AgreementSerializer(RecordSerializer):
             sectors=validated_data.pop("sectors", None),
             parties=validated_data.pop("parties", None),
             fields=validated_data,
+            user=self.user,
         )
 
 
@@ -300,6 +308,7 @@ class EventSerializer(RecordSerializer):
             sectors=validated_data.pop("sectors", None),
             participants=validated_data.pop("participants", None),
             fields=validated_data,
+            user=self.user,
         )
 
 
@@ -331,7 +340,7 @@ class SourceSerializer(RecordSerializer):
         read_only_fields = ["text_path", "text"]
 
     def write(self, instance, validated_data):
-        return services.save_source(source=instance, fields=validated_data)
+        return services.save_source(source=instance, fields=validated_data, user=self.user)
 
 
 class DeletionSerializer(serializers.ModelSerializer):

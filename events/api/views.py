@@ -138,6 +138,7 @@ class WritableViewSet(ReadViewSet):
     def destroy(self, request, *args, **kwargs):
         instance = self.get_locked_object()
         self.check_if_match(instance)
+        instance._history_user = request.user  # recorded in the change history
         instance.delete()
         return Response(status=204)
 

@@ -357,3 +357,24 @@ def test_anonymous_throttling_answers_429_with_retry_after(api, settings):
     finally:
         AnonRateThrottle.THROTTLE_RATES = original
         cache.clear()
+
+
+def test_api_changes_are_recorded_in_history_with_their_token_user(curator):
+    token = Token.objects.create(user=curator)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    created = client.post(
+        f"{V1}/trips/",
+        {"title": "Tracked", "lead": "ebrahim-raisi", "origin": "IRN", "stops": [{"country": "CUB"}]},
+        format="json",
+    ).json()
+    client.patch(created["url"], {"title": "Tracked, renamed"}, format="json")
+    trip = Trip.objects.get(pk=created["id"])
+    history = list(trip.history.order_by("history_date"))
+    assert [(h.history_type, h.title, h.history_user) for h in history] == [
+        ("+", "Tracked", curator),
+        ("~", "Tracked, renamed", curator),
+    ]
+    assert trip.stops.get().history.get().history_user == curator
+    client.delete(created["url"])
+    assert Trip.history.filter(id=created["id"], history_type="-").get().history_user == curator
