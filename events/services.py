@@ -1,10 +1,11 @@
 """Writes that touch several rows, and the rules that span rows.
 
-``save_agreement``, ``save_trip``, ``save_official`` and ``save_event`` write a record with its parts in
-one transaction (used by the API; the admin will use them too), validating every row and then the
-rules that span rows. The seed loader writes rows itself (to leave unchanged rows untouched) and calls
-the same rules. Every failure raises ``ValidationError`` keyed by the field at fault, nested paths
-such as ``stops.2.departure`` included, and the transaction leaves nothing behind.
+``save_agreement``, ``save_trip``, ``save_official``, ``save_event`` and ``save_source`` write a record
+with its parts in one transaction (used by the API), validating every row and then the rules that span
+rows. The seed loader writes rows itself (to leave unchanged rows untouched) and calls the same rules;
+the admin checks its forms with them (``check_parties``, ``check_stop_sequence``,
+``validate_breakdown``) before it saves. Every failure raises ``ValidationError`` keyed by the field at
+fault, nested paths such as ``stops.2.departure`` included, and the transaction leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -26,19 +27,23 @@ from events.models import (
 )
 
 
-def validate_agreement(agreement: Agreement) -> None:
-    """Rules of an agreement that span rows: its parties and its place in a total."""
-    countries = list(agreement.parties.values_list("country__iso3", flat=True))
+def check_parties(countries: list[str], *, complete: bool) -> None:
+    """Parties are distinct countries, at least two unless the list is marked incomplete (ISO3 codes)."""
     duplicates = sorted({c for c in countries if countries.count(c) > 1})
     if duplicates:
         raise ValidationError({"parties": f"A country is a party only once: {', '.join(duplicates)} appears twice."})
-    if len(countries) < 2 and agreement.parties_complete:
+    if len(countries) < 2 and complete:
         raise ValidationError(
             {
                 "parties": f"An agreement needs at least two parties; it has {len(countries)}. "
                 "Where the sources leave the others unnamed, mark the party list incomplete."
             }
         )
+
+
+def validate_agreement(agreement: Agreement) -> None:
+    """Rules of an agreement that span rows: its parties and its place in a total."""
+    check_parties(list(agreement.parties.values_list("country__iso3", flat=True)), complete=agreement.parties_complete)
     validate_breakdown(agreement)
 
 
@@ -203,9 +208,15 @@ def save_source(*, source: Source, fields: dict, user=None) -> Source:
 
 
 def validate_trip(trip: Trip) -> None:
-    """Stops follow each other in time: a stop does not arrive before the previous one departs (on bounds)."""
+    """Rules of a trip that span rows: its stops follow each other in time."""
+    check_stop_sequence(trip.stops.order_by("order"))
+
+
+def check_stop_sequence(stops) -> None:
+    """Stops, in order, follow each other in time: a stop does not arrive before the previous one leaves
+    (compared on bounds, so uncertain dates pass when they may be in order)."""
     previous = None
-    for stop in trip.stops.order_by("order"):
+    for stop in stops:
         if previous is not None:
             left = previous.departure_earliest or previous.arrival_earliest
             came = stop.arrival_latest or stop.departure_latest
