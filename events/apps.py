@@ -7,6 +7,9 @@ class EventsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from events import signals
+        from django.db.models.signals import post_migrate
+
+        from events import roles, signals
 
         signals.connect()
+        post_migrate.connect(roles.ensure_groups, sender=self, dispatch_uid="events-ensure-groups")
