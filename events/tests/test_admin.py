@@ -59,3 +59,100 @@ def test_root_leads_to_the_admin(client):
     response = client.get("/")
     assert response.status_code == 302
     assert response["Location"] == "/admin/"
+
+
+# -- roles, accounts, search, performance ----------------------------------------------------------
+
+
+def test_curator_and_viewer_groups_exist_after_migrate_with_the_right_permissions():
+    from django.contrib.auth.models import Group
+
+    curator = set(Group.objects.get(name="curator").permissions.values_list("codename", flat=True))
+    viewer = set(Group.objects.get(name="viewer").permissions.values_list("codename", flat=True))
+    for action in ("add", "change", "delete", "view"):
+        assert f"{action}_agreement" in curator and f"{action}_citation" in curator
+    assert "view_historicalagreement" in curator and "change_historicalagreement" not in curator
+    assert "change_country" not in curator and "view_country" in curator
+    assert not {c for c in curator if c.endswith(("_user", "_group", "_permission"))}
+    assert viewer == {c for c in curator | viewer if c.startswith("view_")}
+
+
+def test_create_account_command_makes_a_staff_user_in_a_role(monkeypatch):
+    from django.contrib.auth.models import User
+    from django.core.management import CommandError, call_command
+
+    monkeypatch.setenv("NEW_PASSWORD", "a-long-test-password-2")
+    call_command("create_account", "cora", role="curator", password_env="NEW_PASSWORD")
+    cora = User.objects.get(username="cora")
+    assert cora.is_staff and not cora.is_superuser
+    assert cora.check_password("a-long-test-password-2")
+    assert cora.has_perm("events.change_agreement") and not cora.has_perm("auth.change_user")
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("create_account", "cora", role="viewer", password_env="NEW_PASSWORD")
+    monkeypatch.setenv("WEAK", "123")
+    with pytest.raises(CommandError, match="too short"):
+        call_command("create_account", "weak", password_env="WEAK")
+    assert not User.objects.filter(username="weak").exists()
+
+
+def test_admin_search_ignores_accents_and_case(admin_client):
+    page = admin_client.get(reverse("admin:events_trip_changelist"), {"q": "nicolas maduro"}).content.decode()
+    assert "Nicolás Maduro&#x27;s visit to Tehran" in page
+    page = admin_client.get(reverse("admin:events_official_changelist"), {"q": "ABDOLLAHIAN"}).content.decode()
+    assert "Hossein Amir-Abdollahian" in page
+
+
+def test_autocomplete_finds_countries_and_officials_without_accents(admin_client):
+    url = reverse("admin:autocomplete")
+    found = admin_client.get(
+        url, {"app_label": "events", "model_name": "trip", "field_name": "lead", "term": "nicolas"}
+    ).json()
+    assert [r["text"] for r in found["results"]] == ["Nicolás Maduro"]
+    found = admin_client.get(
+        url, {"app_label": "events", "model_name": "stop", "field_name": "country", "term": "cote d'ivoire"}
+    ).json()
+    assert [r["text"] for r in found["results"]] == ["Côte d'Ivoire (CIV)"]
+
+
+@pytest.mark.parametrize("model", ["agreement", "trip", "official", "event", "source", "citation", "stop"])
+def test_changelist_queries_do_not_grow_with_rows(admin_client, model):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from events.models import Agreement, Country, Sector
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert admin_client.get(reverse(f"admin:events_{model}_changelist")).status_code == 200
+        return len(queries)
+
+    before = count()
+    iran, cuba = Country.objects.get(iso3="IRN"), Country.objects.get(iso3="CUB")
+    for number in range(40):
+        agreement = Agreement.objects.create(title=f"Bulk {number}", kind="treaty")
+        agreement.parties.create(country=iran)
+        agreement.parties.create(country=cuba)
+        agreement.sectors.add(Sector.objects.first())
+    assert count() == before
+
+
+def test_admin_static_files_are_served_by_the_app_with_debug_off(tmp_path, settings):
+    """As under gunicorn in production: collected, hashed files served by WhiteNoise, no CDN, DEBUG off."""
+    import re
+
+    from django.core.management import call_command
+    from django.test import Client
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+    settings.DEBUG = False
+    client = Client()
+    page = client.get("/admin/login/").content.decode()
+    stylesheet = re.search(r'href="(/static/admin/css/base\.[0-9a-f]+\.css)"', page).group(1)
+    response = client.get(stylesheet)
+    assert response.status_code == 200
+    assert "text/css" in response["Content-Type"]
