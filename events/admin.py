@@ -144,7 +144,11 @@ class PositionInline(admin.TabularInline):
 @admin.register(Official)
 class OfficialAdmin(CitedAdmin):
     list_display = ["name", "slug", "alternative_name_list", "current_positions", "wikidata_qid", "updated_at"]
-    list_filter = [("positions__country", admin.RelatedOnlyFieldListFilter), "positions__title"]
+    list_filter = [
+        ("positions__country", admin.RelatedOnlyFieldListFilter),
+        "positions__title",
+        ("citations__source", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["slug", "wikidata_qid"]
     search_vectors = ("search",)
     prepopulated_fields = {"slug": ["name"]}
@@ -172,6 +176,7 @@ class PositionAdmin(CitedAdmin):
     search_fields = ["title"]
     search_vectors = ("official__search",)
     autocomplete_fields = ["official", "country"]
+    date_hierarchy = "start_earliest"
 
 
 # -- trips ------------------------------------------------------------------------------------------
@@ -213,6 +218,7 @@ class TripAdmin(CitedAdmin):
         ("origin", admin.RelatedOnlyFieldListFilter),
         ("stops__country", admin.RelatedOnlyFieldListFilter),
         ("lead", admin.RelatedOnlyFieldListFilter),
+        ("citations__source", admin.RelatedOnlyFieldListFilter),
     ]
     list_select_related = ["lead", "origin"]
     search_fields = ["lead__slug"]
@@ -348,6 +354,7 @@ class PartyActionAdmin(CitedAdmin):
     search_fields = ["party__country__iso3"]
     search_vectors = ("party__agreement__search",)
     autocomplete_fields = ["party"]
+    date_hierarchy = "date_earliest"
 
 
 # -- events -----------------------------------------------------------------------------------------

@@ -156,3 +156,20 @@ def test_admin_static_files_are_served_by_the_app_with_debug_off(tmp_path, setti
     response = client.get(stylesheet)
     assert response.status_code == 200
     assert "text/css" in response["Content-Type"]
+
+
+def test_export_selected_as_csv(admin_client):
+    import csv
+    import io
+
+    from events.models import Agreement
+
+    selected = Agreement.objects.filter(parent__isnull=False).order_by("title")
+    response = admin_client.post(
+        reverse("admin:events_agreement_changelist"),
+        {"action": "export_csv", "_selected_action": [str(pk) for pk in selected.values_list("pk", flat=True)]},
+    )
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert sorted(row["title"] for row in rows) == sorted(selected.values_list("title", flat=True))
+    assert {row["party_list"] for row in rows} == {"IRN, VEN", "IRN, NIC", "CUB, IRN"}

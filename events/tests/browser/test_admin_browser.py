@@ -63,6 +63,18 @@ def test_the_same_country_twice_is_refused_on_the_page(page, site):
     assert not Agreement.objects.filter(title="Twice the same party").exists()
 
 
+def test_one_party_without_marking_the_list_incomplete_is_refused(page, site):
+    log_in(page, site, "carla")
+    add_agreement_form(page, site, "A lonely party", ("Iran",))
+    submit_expecting_errors(page)
+    assert "mark the party list incomplete" in page.locator(".errorlist").first.inner_text()
+    assert not Agreement.objects.filter(title="A lonely party").exists()
+    page.uncheck("#id_parties_complete")
+    page.click("input[name=_save]")
+    page.wait_for_selector(".messagelist .success")
+    assert Agreement.objects.get(title="A lonely party").parties_complete is False
+
+
 def test_an_excerpt_not_in_its_source_is_refused_on_the_page(page, site):
     log_in(page, site, "carla")
     add_agreement_form(page, site, "Misquoted", ("Iran", "Cuba"))
