@@ -4,7 +4,7 @@ for bad input. ``attr`` names the parameter or field at fault, with dots for nes
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -49,6 +49,9 @@ def _translate(exc):
         objects = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
         blockers = sorted({f"{obj._meta.verbose_name} {obj}" for obj in objects})
         return Conflict(f"Cannot delete: other records refer to it ({'; '.join(blockers[:10])}).", code="protected")
+    if isinstance(exc, DataError):  # e.g. a NUL character, or a number too large for its column
+        reason = str(exc).splitlines()[0]
+        return exceptions.ValidationError({"non_field_errors": [f"A value cannot be stored: {reason}"]}, code="invalid")
     if isinstance(exc, IntegrityError):
         reason = str(exc).splitlines()[0]
         return Conflict(f"The change breaks a uniqueness or integrity rule: {reason}", code="integrity")

@@ -86,7 +86,7 @@ class RefField(serializers.RelatedField):
     def to_internal_value(self, data):
         name = self.ref.Meta.model._meta.verbose_name
         lookup = "id" if self.key == "pk" else self.key
-        if not isinstance(data, str):
+        if not isinstance(data, str) or "\x00" in data:
             self.fail("invalid", lookup=lookup)
         try:
             return self.get_queryset().get(**{self.key: self.normalise(data)})

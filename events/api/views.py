@@ -107,7 +107,7 @@ class ResourceViewSet(viewsets.GenericViewSet):
         data = self.get_serializer(fresh).data
         headers = {"ETag": etag(data)}
         if status == 201:
-            headers["Location"] = data["url"]
+            headers["Location"] = str(data["url"])  # a Hyperlink (a str subclass): WSGI wants a plain str
         return Response(data, status=status, headers=headers)
 
 

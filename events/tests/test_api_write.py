@@ -378,3 +378,20 @@ def test_api_changes_are_recorded_in_history_with_their_token_user(curator):
     assert trip.stops.get().history.get().history_user == curator
     client.delete(created["url"])
     assert Trip.history.filter(id=created["id"], history_type="-").get().history_user == curator
+
+
+def test_values_the_database_cannot_store_are_400_not_500(curator_api, api):
+    body = {"title": "Nul", "lead": "ebrahim-raisi", "origin": "IRN", "members": ["a\x00b"]}
+    response = curator_api.post(f"{V1}/trips/", body, format="json")
+    assert response.status_code == 400
+    assert error_attrs(response) == ["members.0"] or error_attrs(response) == ["members"]
+    assert curator_api.post(f"{V1}/sources/", {"title": "a\x00b"}, format="json").status_code == 400
+    assert api.get(f"{V1}/trips/", {"traveler": "a\x00b"}).status_code == 400
+    assert api.get(f"{V1}/agreements/", {"q": "a\x00b"}).status_code == 400
+    assert api.get(f"{V1}/officials/a%00b/").status_code in (400, 404)
+    assert api.get(f"{V1}/agreements/", {"min_value": "1e400"}).status_code == 400
+
+
+def test_location_header_is_a_plain_string(curator_api):
+    response = curator_api.post(f"{V1}/sources/", {"title": "Located"}, format="json")
+    assert type(response["Location"]) is str
