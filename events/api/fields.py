@@ -3,6 +3,7 @@
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from events.models import Agreement, Country, Official, Sector, Source, Stop, Trip
@@ -34,11 +35,15 @@ class SectorRef(serializers.ModelSerializer):
 
 class SourceRef(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="source-detail")
-    document_url = serializers.URLField(source="url", help_text="Where the document can be read, when known.")
+    document_url = serializers.SerializerMethodField(help_text="Where the document can be read, when known.")
 
     class Meta:
         model = Source
         fields = ["id", "title", "publisher", "document_url", "url"]
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_document_url(self, source) -> str | None:
+        return source.url or None
 
 
 class TripRef(serializers.ModelSerializer):

@@ -39,6 +39,48 @@ def dated(name: str) -> list[str]:
     return [name, f"{name}_precision", f"{name}_earliest", f"{name}_latest", f"{name}_basis"]
 
 
+class BlankAsNullMixin:
+    """Stored as "" when unknown, shown (and accepted) as null."""
+
+    def to_representation(self, value):
+        return None if value in ("", None) else super().to_representation(value)
+
+    def validate_empty_values(self, data):
+        if data is None:
+            return True, ""
+        return super().validate_empty_values(data)
+
+
+class UncertainDateTextField(BlankAsNullMixin, serializers.CharField):
+    """An uncertain date's EDTF text; null when unknown."""
+
+
+class PrecisionField(BlankAsNullMixin, serializers.ChoiceField):
+    """An uncertain date's precision, derived from its text; null when unknown."""
+
+
+class OptionalURLField(BlankAsNullMixin, serializers.URLField):
+    """A URL that may be unknown: null, never an empty string."""
+
+
+class UncertainDatesMixin:
+    """Unknown dates as null: the EDTF text and its precision (their bounds are null already)."""
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        dates = getattr(self.Meta.model, "uncertain_dates", ())
+        if field_name in dates:
+            return UncertainDateTextField, {**kwargs, "allow_null": True, "allow_blank": True}
+        if field_name.endswith("_precision") and field_name.removesuffix("_precision") in dates:
+            return PrecisionField, {
+                "choices": kwargs["choices"],
+                "read_only": True,
+                "allow_null": True,
+                "help_text": kwargs.get("help_text"),
+            }
+        return field_class, kwargs
+
+
 class CitationSerializer(serializers.ModelSerializer):
     source = SourceRef(read_only=True)
 
@@ -48,7 +90,7 @@ class CitationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RecordSerializer(serializers.ModelSerializer):
+class RecordSerializer(UncertainDatesMixin, serializers.ModelSerializer):
     """A domain record: its citations and the fields on which its sources disagree."""
 
     citations = CitationSerializer(many=True, read_only=True, help_text="Sources supporting this record.")
@@ -199,7 +241,7 @@ class TripSerializer(RecordSerializer):
         )
 
 
-class PartyActionSerializer(serializers.ModelSerializer):
+class PartyActionSerializer(UncertainDatesMixin, serializers.ModelSerializer):
     class Meta:
         model = PartyAction
         fields = ["id", "action", *dated("date")]
@@ -314,8 +356,8 @@ class EventSerializer(RecordSerializer):
 
 class SourceSerializer(RecordSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="source-detail")
-    document_url = serializers.URLField(
-        source="url", required=False, allow_blank=True, help_text="Where the document can be read, when known."
+    document_url = OptionalURLField(
+        source="url", required=False, allow_null=True, allow_blank=True, help_text="Where it can be read, when known."
     )
 
     class Meta:

@@ -159,6 +159,20 @@ def test_money_is_a_decimal_string_with_currency(api):
     assert body["parties_complete"] is False
 
 
+def test_unknown_dates_and_addresses_are_null(api):
+    contracts = Agreement.objects.get(kind="contract")
+    body = api.get(f"{V1}/agreements/{contracts.pk}/").json()
+    assert [body[k] for k in ("signed", "signed_precision", "signed_earliest", "signed_latest")] == [None] * 4
+    orinoco = Source.objects.get(publisher="Orinoco Tribune")
+    assert api.get(f"{V1}/sources/{orinoco.pk}/").json()["document_url"] is None
+    caracas = Agreement.objects.get(signed_at__city="Caracas")
+    cited = {
+        c["source"]["publisher"]: c["source"] for c in api.get(f"{V1}/agreements/{caracas.pk}/").json()["citations"]
+    }
+    assert cited["Orinoco Tribune"]["document_url"] is None
+    assert cited["IFP News"]["document_url"].startswith("https://ifpnews.com/")
+
+
 def test_month_precision_date_with_bounds(api):
     partnership = Agreement.objects.get(term_years=20)
     body = api.get(f"{V1}/agreements/{partnership.pk}/").json()
