@@ -8,10 +8,11 @@ from drf_spectacular import openapi
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
+from rest_framework.permissions import SAFE_METHODS, AllowAny, DjangoModelPermissionsOrAnonReadOnly
 
 ERRORS = {
-    "400": "Invalid input: a malformed or unknown parameter value, an unknown query parameter, or a field that "
-    "breaks a rule. `attr` names the parameter or field (nested fields with dots: `parties.1.country`).",
+    "400": "Invalid input: a malformed or unknown parameter value, an unknown, empty or repeated query parameter, or "
+    "a field that breaks a rule. `attr` names the parameter or field (nested fields with dots: `parties.1.country`).",
     "401": "Authentication is required to write (session or `Authorization: Token <key>`).",
     "403": "You lack the Django model permission for this action.",
     "404": "No such record, or a page past the end.",
@@ -51,6 +52,16 @@ IF_MATCH = OpenApiParameter(
 
 
 class AutoSchema(openapi.AutoSchema):
+    def get_auth(self):
+        # Reads (and the token exchange) are public: declare no security requirement, so that generated clients
+        # call them with or without credentials (openapi-python-client demands credentials for any listed).
+        auths = super().get_auth()
+        permissions_ = [p.__class__ for p in self.view.get_permissions()]
+        public_read = DjangoModelPermissionsOrAnonReadOnly in permissions_ and self.method in SAFE_METHODS
+        if public_read or AllowAny in permissions_:
+            return []
+        return auths
+
     def _get_format_parameters(self):
         parameters = super()._get_format_parameters()
         for parameter in parameters:

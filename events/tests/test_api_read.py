@@ -371,8 +371,30 @@ def test_bad_parameters_are_400_naming_the_parameter(api, url, params, attr):
     assert attr in error_attrs(response)
 
 
+def test_empty_and_repeated_values_are_400(api):
+    for params in (
+        {"party": ""},
+        {"kind": ""},
+        {"date_after": ""},
+        {"ordering": ""},
+        {"page_size": ["1", "2"]},
+        {"kind": ["treaty", "contract"]},
+    ):
+        response = api.get(f"{V1}/agreements/", params)
+        assert response.status_code == 400, params
+        assert error_attrs(response) == list(params)
+    assert api.get(f"{V1}/countries/IRN/relations/", {"date_before": ""}).status_code == 400
+    assert api.get(f"{V1}/agreements/", {"q": ""}).status_code == 200  # a search for nothing
+    assert api.get(f"{V1}/agreements/", {"party": ["IRN", "VEN"]}).status_code == 200  # repeatable
+
+
+def test_csv_still_checks_page_size(api):
+    assert api.get(f"{V1}/sectors/", {"format": "csv", "page_size": "0"}).status_code == 400
+
+
 def test_unknown_parameter_lists_the_accepted_ones(api):
     body = api.get(f"{V1}/agreements/", {"partyy": "IRN"}).json()
+    assert body["errors"][0]["code"] == "unknown_parameter"
     detail = body["errors"][0]["detail"]
     assert "party" in detail and "page_size" in detail and "format" in detail and "ordering" in detail
 

@@ -309,6 +309,8 @@ def test_if_match_prevents_lost_updates(curator_api):
     assert stale.status_code == 412
     assert stale.json()["errors"][0]["code"] == "precondition_failed"
     assert curator_api.delete(url, HTTP_IF_MATCH=tag).status_code == 412
+    invalid = curator_api.patch(url, {"language": "not a code"}, format="json", HTTP_IF_MATCH=tag)
+    assert invalid.status_code == 400  # a bad body is reported first, whatever the ETag
     assert Source.objects.get(pk=source.pk).title == "First edit"
     assert curator_api.delete(url, HTTP_IF_MATCH=first["ETag"]).status_code == 204
 
