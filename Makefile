@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test check lint format schema seed superuser token clean-db
+.PHONY: run test check lint format schema client seed superuser clean-db
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,17 @@ check: $(STAMP)
 
 schema: $(STAMP)
 	$(PY) manage.py spectacular --validate --fail-on-warn --file openapi.yaml
+
+# Clients generated from openapi.yaml (git-ignored): a Python package in clients/python/diplomacy_client and
+# TypeScript types in clients/typescript/schema.d.ts (needs Node.js and npm).
+client: $(STAMP)
+	rm -rf clients/python
+	$(VENV)/bin/openapi-python-client generate --path openapi.yaml --output-path clients/python/diplomacy_client \
+		--meta none --config clients/openapi-python-client.yaml
+	@if command -v npm >/dev/null; then \
+		test -x node_modules/.bin/tsc || npm ci --no-audit --no-fund; \
+		npm run -s types && npm run -s check && echo "TypeScript types: clients/typescript/schema.d.ts"; \
+	else echo "npm not found: TypeScript types skipped"; fi
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

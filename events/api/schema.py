@@ -140,6 +140,16 @@ def document(plural: str, singular: str, description: str, *, writable: bool = F
     return decorate
 
 
+def require_response_fields(result, generator, request, public):
+    """Postprocessing hook: in response components every field is required, since every response carries all
+    of them (null where unknown). Request components keep their own rules. Generated clients then type
+    ``agreement.parties`` as always there."""
+    for name, schema in result.get("components", {}).get("schemas", {}).items():
+        if not name.endswith("Request") and schema.get("type") == "object" and schema.get("properties"):
+            schema["required"] = sorted(schema["properties"])
+    return result
+
+
 def drop_unused_components(result, generator, request, public):
     """Postprocessing hook: remove component schemas that no operation refers to (spectacular registers the
     request form of some read-only nested serializers)."""

@@ -36,3 +36,25 @@ def curator_api(curator) -> APIClient:
     client = APIClient()
     client.force_authenticate(curator)
     return client
+
+
+@pytest.fixture
+def live_api(live_server, transactional_db, monkeypatch):
+    """The live server on a throwaway database with the seed data, throttling off (contract and client tests)."""
+    from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+
+    from events.seed import load_seed
+
+    load_seed()
+    for throttle in (AnonRateThrottle, UserRateThrottle):
+        monkeypatch.setattr(throttle, "THROTTLE_RATES", {"anon": None, "user": None})
+    return live_server
+
+
+@pytest.fixture
+def api_token(db) -> str:
+    """A token of a user with every permission."""
+    from rest_framework.authtoken.models import Token
+
+    user = User.objects.create_superuser("contract", password="x-contract-pw")
+    return Token.objects.create(user=user).key
