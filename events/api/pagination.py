@@ -24,6 +24,13 @@ class PageNumberPagination(pagination.PageNumberPagination):
             )
         return size
 
+    def check_parameters(self, request) -> None:
+        """Validate ``page`` and ``page_size`` where they are not used (a CSV export is not paginated)."""
+        self.get_page_size(request)
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and (not raw.isdigit() or int(raw) < 1):
+            raise ValidationError({self.page_query_param: [f"Expected a page number from 1, got {raw!r}."]})
+
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:

@@ -69,7 +69,7 @@ class ResourceViewSet(viewsets.GenericViewSet):
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         if self.wants_csv():
-            self.paginator.get_page_size(request)  # not paginated, but a bad page_size is still a 400
+            self.paginator.check_parameters(request)  # not paginated, but a bad page or page_size is still a 400
             return self.csv_response(queryset)
         page = self.paginate_queryset(queryset)
         data = self.get_serializer(page, many=True).data

@@ -388,8 +388,10 @@ def test_empty_and_repeated_values_are_400(api):
     assert api.get(f"{V1}/agreements/", {"party": ["IRN", "VEN"]}).status_code == 200  # repeatable
 
 
-def test_csv_still_checks_page_size(api):
+def test_csv_still_checks_page_and_page_size(api):
     assert api.get(f"{V1}/sectors/", {"format": "csv", "page_size": "0"}).status_code == 400
+    assert api.get(f"{V1}/sectors/", {"format": "csv", "page": "#"}).status_code == 400
+    assert api.get(f"{V1}/sectors/", {"format": "csv", "page": "2"}).status_code == 200
 
 
 def test_unknown_parameter_lists_the_accepted_ones(api):
