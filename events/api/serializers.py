@@ -16,6 +16,7 @@ from events.api.fields import (
     StopField,
     TripField,
 )
+from events.api.strict import StrictCharField, StrictModelSerializer, StrictURLField, StrictUUIDField
 from events.models import (
     Agreement,
     AgreementParty,
@@ -51,7 +52,7 @@ class BlankAsNullMixin:
         return super().validate_empty_values(data)
 
 
-class UncertainDateTextField(BlankAsNullMixin, serializers.CharField):
+class UncertainDateTextField(BlankAsNullMixin, StrictCharField):
     """An uncertain date's EDTF text; null when unknown."""
 
 
@@ -59,7 +60,7 @@ class PrecisionField(BlankAsNullMixin, serializers.ChoiceField):
     """An uncertain date's precision, derived from its text; null when unknown."""
 
 
-class OptionalURLField(BlankAsNullMixin, serializers.URLField):
+class OptionalURLField(BlankAsNullMixin, StrictURLField):
     """A URL that may be unknown: null, never an empty string."""
 
 
@@ -90,7 +91,7 @@ class CitationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RecordSerializer(UncertainDatesMixin, serializers.ModelSerializer):
+class RecordSerializer(UncertainDatesMixin, StrictModelSerializer):
     """A domain record: its citations and the fields on which its sources disagree."""
 
     citations = CitationSerializer(many=True, read_only=True, help_text="Sources supporting this record.")
@@ -151,7 +152,7 @@ class SectorSerializer(serializers.ModelSerializer):
 
 
 class PositionSerializer(RecordSerializer):
-    id = serializers.UUIDField(required=False, help_text="An existing position to update; omit to add one.")
+    id = StrictUUIDField(required=False, help_text="An existing position to update; omit to add one.")
     country = CountryField(help_text="The country served (ISO alpha-3).")
 
     class Meta:
@@ -184,7 +185,7 @@ class OfficialSerializer(RecordSerializer):
 
 
 class StopSerializer(RecordSerializer):
-    id = serializers.UUIDField(required=False, help_text="An existing stop of this trip to update; omit to add one.")
+    id = StrictUUIDField(required=False, help_text="An existing stop of this trip to update; omit to add one.")
     country = CountryField(help_text="Country visited (ISO alpha-3).")
 
     class Meta:
@@ -241,7 +242,7 @@ class TripSerializer(RecordSerializer):
         )
 
 
-class PartyActionSerializer(UncertainDatesMixin, serializers.ModelSerializer):
+class PartyActionSerializer(UncertainDatesMixin, StrictModelSerializer):
     class Meta:
         model = PartyAction
         fields = ["id", "action", *dated("date")]
@@ -305,7 +306,7 @@ class AgreementSerializer(RecordSerializer):
         )
 
 
-class ParticipantSerializer(serializers.ModelSerializer):
+class ParticipantSerializer(StrictModelSerializer):
     official = OfficialField(required=False, allow_null=True, help_text="Official taking part (slug).")
     country = CountryField(required=False, allow_null=True, help_text="Country taking part (ISO alpha-3).")
 

@@ -397,3 +397,29 @@ def test_values_the_database_cannot_store_are_400_not_500(curator_api, api):
 def test_location_header_is_a_plain_string(curator_api):
     response = curator_api.post(f"{V1}/sources/", {"title": "Located"}, format="json")
     assert type(response["Location"]) is str
+
+
+@pytest.mark.parametrize(
+    ("body", "attr"),
+    [
+        ({"slug": "typed", "name": 5}, "name"),
+        ({"slug": "typed", "name": "Typed", "alternative_names": [1]}, "alternative_names.0"),
+        ({"slug": "typed", "name": "Typed", "positions": [{"title": True, "country": "IRN"}]}, "positions.0.title"),
+        ({"slug": 7, "name": "Typed"}, "slug"),
+    ],
+)
+def test_json_types_are_not_coerced(curator_api, body, attr):
+    response = curator_api.post(f"{V1}/officials/", body, format="json")
+    assert response.status_code == 400
+    assert attr in error_attrs(response)
+
+
+def test_numbers_and_flags_must_have_their_json_types(curator_api):
+    for change, attr in (
+        ({"quantity": "3"}, "quantity"),
+        ({"value_amount": 10, "value_currency": "USD"}, "value_amount"),
+        ({"parties_complete": "false"}, "parties_complete"),
+    ):
+        response = curator_api.post(f"{V1}/agreements/", new_agreement(**change), format="json")
+        assert response.status_code == 400, change
+        assert attr in error_attrs(response)
