@@ -88,6 +88,13 @@ class RefField(serializers.RelatedField):
     def normalise(self, value: str) -> str:
         return value
 
+    def run_validation(self, data=serializers.empty):
+        # DRF turns "" into null for relations; the schema allows null but not "", so "" is refused.
+        if data == "":
+            lookup = "id" if self.key == "pk" else self.key
+            self.fail("invalid", lookup=lookup)
+        return super().run_validation(data)
+
     def to_internal_value(self, data):
         name = self.ref.Meta.model._meta.verbose_name
         lookup = "id" if self.key == "pk" else self.key

@@ -423,3 +423,15 @@ def test_numbers_and_flags_must_have_their_json_types(curator_api):
         response = curator_api.post(f"{V1}/agreements/", new_agreement(**change), format="json")
         assert response.status_code == 400, change
         assert attr in error_attrs(response)
+
+
+def test_empty_strings_are_not_null(curator_api):
+    agreement = Agreement.objects.get(term_years=20)
+    url = f"{V1}/agreements/{agreement.pk}/"
+    for change, attr in (({"signed_at": ""}, "signed_at"), ({"parent": ""}, "parent"), ({"sectors": [""]}, "sectors")):
+        response = curator_api.patch(url, change, format="json")
+        assert response.status_code == 400, change
+        assert attr in error_attrs(response)[0]
+    assert curator_api.patch(url, {"signed_at": None}, format="json").status_code == 200
+    source = Source.objects.get(publisher="EFE")
+    assert curator_api.patch(f"{V1}/sources/{source.pk}/", {"published": ""}, format="json").status_code == 400

@@ -40,6 +40,7 @@ class Command(BaseCommand):
                 "",
                 "  No admin account yet. In a second terminal, create one (you choose the password):",
                 "    .venv/bin/python manage.py createsuperuser",
+                "  or, for a curator: .venv/bin/python manage.py create_account NAME --role curator",
             ]
         else:
             lines += ["", "  Log in with your admin account (`.venv/bin/python manage.py createsuperuser` adds one)."]
