@@ -54,11 +54,6 @@ def database_url(pgdata: Path) -> str:
     return str(_state["url"])
 
 
-def is_owner() -> bool:
-    """True when this process started (or adopted) the embedded server."""
-    return "stop" in _state
-
-
 def stop() -> None:
     """Stop the server if this process owns it. Safe to call more than once."""
     stopper = _state.pop("stop", None)

@@ -104,6 +104,7 @@ class _Loader:
         self.seeds_dir = Path(seeds_dir)
         self.report = LoadReport()
         self.record = ""
+        self.sources: dict[str, Source] = {}  # by id: citations refer to a handful of sources
 
     # -- entry points -------------------------------------------------------------------------
 
@@ -250,7 +251,9 @@ class _Loader:
     def _citations(self, record: models.Model, citations: list[dict]) -> None:
         for data in citations:
             data = dict(data)
-            data["source"] = self._get(Source, data["source"])
+            if data["source"] not in self.sources:
+                self.sources[data["source"]] = self._get(Source, data["source"])
+            data["source"] = self.sources[data["source"]]
             self._upsert_by(Citation, {"id": data["id"]}, {**data, "record": record})
 
     def _upsert_by(self, model: type[models.Model], lookup: dict, data: dict) -> models.Model:

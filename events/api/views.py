@@ -79,7 +79,7 @@ class ResourceViewSet(viewsets.GenericViewSet):
     def csv_response(self, rows):
         serializer = self.get_serializer_class()
         context = self.csv_context()
-        items = (serializer(row, context=context).data for row in _iterate(rows))
+        items = (serializer(row, context=context).data for row in rows.iterator(chunk_size=500))
         columns = {header: _getter(path) for header, path in self.csv_columns.items()}
         return stream_csv(self.basename, columns, items)
 
@@ -150,10 +150,6 @@ class WritableViewSet(ReadViewSet):
         with contextlib.suppress(ValueError, DjangoValidationError):  # a malformed id: get_object answers 404
             list(self.get_queryset().model.objects.select_for_update().filter(**lookup).values_list("pk"))
         return self.get_object()
-
-
-def _iterate(rows):
-    return rows.iterator(chunk_size=500) if hasattr(rows, "iterator") else rows
 
 
 def _getter(path: str):
