@@ -16,6 +16,12 @@ def _reject(field: serializers.Field, data, *types: type) -> None:
 class StrictCharField(serializers.CharField):
     json_type = "string"
 
+    def __init__(self, **kwargs):
+        # Text is kept as sent (an excerpt must stay verbatim), and maxLength counts what was sent, as the schema
+        # says: DRF would strip surrounding whitespace first.
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
+
     def to_internal_value(self, data):
         _reject(self, data, str)
         return super().to_internal_value(data)

@@ -435,3 +435,12 @@ def test_empty_strings_are_not_null(curator_api):
     assert curator_api.patch(url, {"signed_at": None}, format="json").status_code == 200
     source = Source.objects.get(publisher="EFE")
     assert curator_api.patch(f"{V1}/sources/{source.pk}/", {"published": ""}, format="json").status_code == 400
+
+
+def test_max_length_counts_the_text_as_sent(curator_api):
+    too_long = "    " + "x" * 199  # 203 characters; 199 once stripped
+    response = curator_api.post(f"{V1}/sources/", {"title": "Padded", "publisher": too_long}, format="json")
+    assert response.status_code == 400
+    assert error_attrs(response) == ["publisher"]
+    kept = curator_api.post(f"{V1}/sources/", {"title": "  Padded  "}, format="json").json()
+    assert kept["title"] == "  Padded  "
