@@ -125,6 +125,14 @@ STORAGES = {
 SEEDS_DIR = BASE_DIR / "seeds"
 FIXTURES_DIR = BASE_DIR / "fixtures"
 
+# Per-process cache; the API keeps list counts in it, keyed on the data version (events/versions.py).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 10000},
+    }
+}
+
 # The JSON API (events/api/). Only the JSON parser: generated clients break when form bodies are advertised.
 REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],

@@ -1,5 +1,6 @@
+from django.core.paginator import InvalidPage
 from rest_framework import pagination
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -23,6 +24,28 @@ class PageNumberPagination(pagination.PageNumberPagination):
                 {self.page_size_query_param: [f"Expected a whole number from 1 to {self.max_page_size}, got {raw!r}."]}
             )
         return size
+
+    def paginate_queryset(self, queryset, request, view=None, count: int | None = None):
+        """DRF's, with the total passed in when it is known (a cached count) instead of counted again."""
+        self.request = request
+        paginator = self.django_paginator_class(queryset, self.get_page_size(request))
+        if count is not None:
+            paginator.count = count  # a cached_property: the instance attribute stands in for it
+        page_number = self.get_page_number(request, paginator)
+        try:
+            self.page = paginator.page(page_number)
+        except InvalidPage as exc:
+            raise NotFound(self.invalid_page_message.format(page_number=page_number, message=str(exc))) from exc
+        return list(self.page)
+
+    def envelope(self, results) -> dict:
+        """The page as the response shows it (what get_paginated_response wraps)."""
+        return {
+            "count": self.page.paginator.count,
+            "next": self.get_next_link(),
+            "previous": self.get_previous_link(),
+            "results": results,
+        }
 
     def check_parameters(self, request) -> None:
         """Validate ``page`` and ``page_size`` where they are not used (a CSV export is not paginated)."""

@@ -5,10 +5,14 @@ import copy
 import hashlib
 import json
 
+import orjson
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
-from django.db.models import Prefetch
+from django.db import connection, transaction
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpResponse
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
@@ -21,7 +25,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from events import filtersets, selectors
+from events import filtersets, jsonsql, selectors, versions
 from events.api import serializers
 from events.api.csv import CSVRenderer, stream_csv
 from events.api.errors import PreconditionFailed
@@ -38,6 +42,27 @@ def etag(data) -> str:
     return f'"{digest[:32]}"'
 
 
+# Part of every list ETag: change it when a release changes what a list shows for the same data.
+REPRESENTATION_VERSION = "1"
+
+
+def list_etag(request, data_version: int) -> str:
+    """A list's ETag without building the list: the same URL over the same data gives the same body."""
+    key = f"{REPRESENTATION_VERSION}|{data_version}|{request.build_absolute_uri()}|{request.accepted_media_type}"
+    return f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
+
+
+def cached_count(queryset: QuerySet, data_version: int) -> int:
+    """``queryset.count()``, counted once per query and data version (any write gives a new version)."""
+    sql, params = queryset.query.sql_with_params()
+    key = "count:" + hashlib.sha256(repr((data_version, sql, params)).encode()).hexdigest()
+    count = cache.get(key)
+    if count is None:
+        count = queryset.count()
+        cache.set(key, count, timeout=None)
+    return count
+
+
 def etag_matches(header: str | None, tag: str) -> bool:
     """Whether an If-Match / If-None-Match header names ``tag`` (weak or strong: compression weakens ETags)."""
     if not header:
@@ -51,6 +76,8 @@ class ResourceViewSet(viewsets.GenericViewSet):
     (which honour If-Match)."""
 
     csv_columns: dict[str, str] = {}  # CSV header -> path in the JSON representation (see _getter)
+    # (table, SQL JSON of its row ``r``): PostgreSQL builds the list page, the same objects as the serializer.
+    page_json: tuple[str, str] | None = None
 
     def get_renderers(self):
         renderers = [JSONRenderer()]
@@ -71,10 +98,32 @@ class ResourceViewSet(viewsets.GenericViewSet):
         if self.wants_csv():
             self.paginator.check_parameters(request)  # not paginated, but a bad page or page_size is still a 400
             return self.csv_response(queryset)
-        page = self.paginate_queryset(queryset)
-        data = self.get_serializer(page, many=True).data
-        response = self.get_paginated_response(data)
-        return self.conditional(response, data=response.data)
+        data_version = versions.data_version()
+        tag = list_etag(request, data_version)
+        if etag_matches(request.headers.get("If-None-Match"), tag):
+            return Response(status=304, headers={"ETag": tag})
+        count = cached_count(queryset, data_version)
+        if self.page_json is None:
+            page = self.paginator.paginate_queryset(queryset, request, self, count=count)
+            response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        else:
+            ids = self.paginator.paginate_queryset(
+                queryset.prefetch_related(None).values_list("pk", flat=True), request, self, count=count
+            )
+            response = HttpResponse(
+                orjson.dumps(self.paginator.envelope(self.page_results(ids))), content_type="application/json"
+            )
+        response["ETag"] = tag
+        return response
+
+    def page_results(self, ids) -> "list[dict]":
+        table, element = self.page_json
+        with connection.cursor() as cursor:
+            cursor.execute(
+                jsonsql.page_sql(table, element),
+                {"ids": ids, "api": self.request.build_absolute_uri(reverse("api-root"))},
+            )
+            return orjson.loads(cursor.fetchone()[0])
 
     def csv_response(self, rows):
         serializer = self.get_serializer_class()
@@ -249,6 +298,7 @@ class OfficialViewSet(WritableViewSet):
     )
     serializer_class = serializers.OfficialSerializer
     filterset_class = filtersets.OfficialFilterSet
+    page_json = ("events_official", jsonsql.official_json("r"))
     lookup_field = "slug"
     csv_columns = {
         "slug": "slug",
@@ -274,6 +324,7 @@ class TripViewSet(WritableViewSet):
     )
     serializer_class = serializers.TripSerializer
     filterset_class = filtersets.TripFilterSet
+    page_json = ("events_trip", jsonsql.trip_json("r"))
     csv_columns = {
         "id": "id",
         "title": "title",
@@ -310,6 +361,7 @@ class AgreementViewSet(WritableViewSet):
     )
     serializer_class = serializers.AgreementSerializer
     filterset_class = filtersets.AgreementFilterSet
+    page_json = ("events_agreement", jsonsql.agreement_json("r"))
     csv_columns = {
         "id": "id",
         "title": "title",
