@@ -8,7 +8,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test check lint format schema client seed superuser clean-db
+SCALE ?= S
+
+.PHONY: run test check lint format schema client seed superuser clean-db bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -58,5 +60,10 @@ seed: $(STAMP)
 superuser: $(STAMP)
 	$(PY) manage.py createsuperuser
 
+# Benchmark the API against the raw anchor on synthetic data (docs/performance.md). Needs wrk (apt-get install wrk).
+# Uses DATABASE_URL when set, else an embedded PostgreSQL in .pgdata-bench/. BENCH_ARGS: e.g. --seconds 2 --runs 1.
+bench: $(STAMP)
+	$(PY) bench/run.py --scale $(SCALE) $(BENCH_ARGS)
+
 clean-db:
-	rm -rf .pgdata .pgdata.lock .pgdata.owner
+	rm -rf .pgdata .pgdata.lock .pgdata.owner .pgdata-bench .pgdata-bench.lock .pgdata-bench.owner

@@ -179,6 +179,11 @@ def not_before(later: str, earlier: str) -> models.Q:
     )
 
 
+def date_width(name: str) -> models.Expression:
+    """How long the uncertain date ``name`` may span: its latest bound minus its earliest (an interval)."""
+    return models.F(f"{name}_latest") - models.F(f"{name}_earliest")
+
+
 def overlaps(name: str, start: datetime.date | None = None, end: datetime.date | None = None) -> models.Q:
     """Q for "``name`` may fall within [start, end]": its bounds overlap the range. Null matches nothing."""
     q = models.Q(**{f"{name}_earliest__isnull": False})

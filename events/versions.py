@@ -63,6 +63,14 @@ def ensure_triggers(app_config=None, using="default", **kwargs) -> None:
         install_triggers(cursor, [table for table in data_tables(app_config) if table in existing])
 
 
+def request_data_version(request) -> int:
+    """The data version, read once per request (the filters and the view agree on it)."""
+    request = getattr(request, "_request", request)  # DRF's request wraps Django's
+    if not hasattr(request, "data_version"):
+        request.data_version = data_version()
+    return request.data_version
+
+
 def data_version() -> int:
     """The version of the data as a whole: it changes with every write to any data table."""
     with connection.cursor() as cursor:

@@ -3,6 +3,7 @@
 import contextlib
 import copy
 import hashlib
+import itertools
 import json
 
 import orjson
@@ -42,6 +43,16 @@ def etag(data) -> str:
     return f'"{digest[:32]}"'
 
 
+CSV_CHUNK = 500  # rows read and built per query when streaming a CSV export
+
+
+def batched(iterable, size: int):
+    """itertools.batched (Python 3.12) for 3.11."""
+    iterator = iter(iterable)
+    while chunk := tuple(itertools.islice(iterator, size)):
+        yield chunk
+
+
 # Part of every list ETag: change it when a release changes what a list shows for the same data.
 REPRESENTATION_VERSION = "1"
 
@@ -52,10 +63,11 @@ def list_etag(request, data_version: int) -> str:
     return f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
 
 
-def cached_count(queryset: QuerySet, data_version: int) -> int:
-    """``queryset.count()``, counted once per query and data version (any write gives a new version)."""
-    sql, params = queryset.query.sql_with_params()
-    key = "count:" + hashlib.sha256(repr((data_version, sql, params)).encode()).hexdigest()
+def cached_count(queryset: QuerySet, request, data_version: int) -> int:
+    """``queryset.count()``, counted once per filter and data version (any write gives a new version): the
+    query string without the page parameters determines the filtered queryset."""
+    filters = sorted((k, v) for k, v in request.query_params.lists() if k not in ("page", "page_size", "format"))
+    key = f"count:{request.path}:{data_version}:{hashlib.sha256(repr(filters).encode()).hexdigest()}"
     count = cache.get(key)
     if count is None:
         count = queryset.count()
@@ -98,11 +110,11 @@ class ResourceViewSet(viewsets.GenericViewSet):
         if self.wants_csv():
             self.paginator.check_parameters(request)  # not paginated, but a bad page or page_size is still a 400
             return self.csv_response(queryset)
-        data_version = versions.data_version()
+        data_version = versions.request_data_version(request)
         tag = list_etag(request, data_version)
         if etag_matches(request.headers.get("If-None-Match"), tag):
             return Response(status=304, headers={"ETag": tag})
-        count = cached_count(queryset, data_version)
+        count = cached_count(queryset, request, data_version)
         if self.page_json is None:
             page = self.paginator.paginate_queryset(queryset, request, self, count=count)
             response = self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -126,10 +138,14 @@ class ResourceViewSet(viewsets.GenericViewSet):
             return orjson.loads(cursor.fetchone()[0])
 
     def csv_response(self, rows):
+        columns = {header: _getter(path) for header, path in self.csv_columns.items()}
+        if self.page_json is not None:  # PostgreSQL builds the rows, 500 at a time
+            ids = rows.prefetch_related(None).values_list("pk", flat=True).iterator(chunk_size=CSV_CHUNK)
+            items = (item for chunk in batched(ids, CSV_CHUNK) for item in self.page_results(list(chunk)))
+            return stream_csv(self.basename, columns, items)
         serializer = self.get_serializer_class()
         context = self.csv_context()
-        items = (serializer(row, context=context).data for row in rows.iterator(chunk_size=500))
-        columns = {header: _getter(path) for header, path in self.csv_columns.items()}
+        items = (serializer(row, context=context).data for row in rows.iterator(chunk_size=CSV_CHUNK))
         return stream_csv(self.basename, columns, items)
 
     def csv_context(self) -> dict:

@@ -5,7 +5,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from events.choices import AgreementKind, AgreementStatus, PartyActionKind
-from events.dates import bounds_constraints, uncertain_date_fields
+from events.dates import bounds_constraints, date_width, uncertain_date_fields
 from events.models.base import RecordModel, TimeStampedModel, UUIDManager
 from events.search import search_field, search_index
 from events.validators import validate_currency
@@ -42,6 +42,16 @@ class AgreementQuerySet(models.QuerySet):
         agreements = self
         for iso3 in iso3_codes:
             agreements = agreements.filter(pk__in=AgreementParty.objects.filter(country__iso3=iso3).values("agreement"))
+        return agreements
+
+    def between_ids(self, *country_ids: int):
+        """``between`` by the countries' primary keys. As constants in the query, they let PostgreSQL use its
+        statistics of each country's share of parties (a few countries are party to most agreements)."""
+        agreements = self
+        for country_id in country_ids:
+            agreements = agreements.filter(
+                pk__in=AgreementParty.objects.filter(country_id=country_id).values("agreement")
+            )
         return agreements
 
     def totals(self):
@@ -109,7 +119,11 @@ class Agreement(RecordModel):
     objects = AgreementManager()
 
     class Meta:
-        indexes = [search_index("agreement")]
+        indexes = [
+            search_index("agreement"),
+            models.Index(fields=["signed_earliest", "title", "id"], name="agreement_order_idx"),  # list order
+            models.Index(date_width("signed"), name="agreement_signed_width_idx"),  # see RecordFilterSet
+        ]
         ordering = ["signed_earliest", "title", "id"]
         constraints = [
             *bounds_constraints("agreement", "signed"),
@@ -166,6 +180,8 @@ class AgreementParty(RecordModel):
     class Meta:
         ordering = ["agreement", "country__name"]
         verbose_name_plural = "agreement parties"
+        # ?party=IRN: the agreements of a country, read from the index alone
+        indexes = [models.Index(fields=["country", "agreement"], name="agreement_party_country_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["agreement", "country"],

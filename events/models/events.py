@@ -3,7 +3,7 @@
 from django.db import models
 
 from events.choices import CameoCode, EventKind, ParticipantRole, PloverEventType, PloverMode
-from events.dates import bounds_constraints, uncertain_date_fields
+from events.dates import bounds_constraints, date_width, uncertain_date_fields
 from events.models.base import RecordModel, UUIDManager
 from events.search import search_field, search_index
 
@@ -52,7 +52,11 @@ class Event(RecordModel):
     objects = UUIDManager()
 
     class Meta:
-        indexes = [search_index("event")]
+        indexes = [
+            search_index("event"),
+            models.Index(fields=["date_earliest", "title", "id"], name="event_order_idx"),
+            models.Index(date_width("date"), name="event_date_width_idx"),  # see RecordFilterSet
+        ]
         ordering = ["date_earliest", "title", "id"]
         constraints = [
             *bounds_constraints("event", "date"),

@@ -47,7 +47,7 @@ class Official(RecordModel):
     objects = OfficialManager()
 
     class Meta:
-        indexes = [search_index("official")]
+        indexes = [search_index("official"), models.Index(fields=["name", "slug"], name="official_order_idx")]
         ordering = ["name", "slug"]
         constraints = [
             models.UniqueConstraint(

@@ -72,7 +72,7 @@ class Trip(RecordModel):
     objects = TripManager()
 
     class Meta:
-        indexes = [search_index("trip")]
+        indexes = [search_index("trip"), models.Index(fields=["start_earliest", "title", "id"], name="trip_order_idx")]
         ordering = ["start_earliest", "title", "id"]
         constraints = [
             *bounds_constraints("trip", "start"),

@@ -1,0 +1,449 @@
+"""The benchmark runner: `make bench SCALE=S` (see docs/performance.md).
+
+Loads the synthetic data of the scale (manage.py seed_bench) unless it is there already, serves the API
+(diplomacy.wsgi) and the raw anchor (bench/anchor.py) under the same gunicorn settings, warms both up, then
+runs wrk on each endpoint: three runs with 16 connections (throughput, p50, p99) and one with a single
+connection (latency), each request drawing its URL at random (a Lua script) from a fixed, seeded list of
+filter values. It counts SQL queries per request, measures the peak RSS of a worker streaming CSV exports of
+two sizes, and writes bench/results/bench-<scale>.json and .md.
+
+The API runs as in production: DEBUG off, throttling off, persistent database connections (both apps), the
+full middleware stack. With DATABASE_URL unset, an embedded PostgreSQL in .pgdata-bench/ holds the data.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GIVEN_DATABASE_URL = bool(os.environ.get("DATABASE_URL"))
+RESULTS = ROOT / "bench" / "results"
+API_PORT, ANCHOR_PORT, CSV_PORT = 8731, 8732, 8733
+WORKERS = 4
+GUNICORN = ["-k", "sync", "--backlog", "256", "--timeout", "120", "--log-level", "warning"]
+
+ENV = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "benchmark-only-secret-key",
+    "API_ANON_RATE": "off",
+    "API_USER_RATE": "off",
+    "DB_CONN_MAX_AGE": "600",
+}
+# What each endpoint measures; "paths" are drawn from at random by every request.
+ENDPOINTS = {
+    "agreements": "Agreements of a party in a date range (page 1, 50 rows)",
+    "trips": "Trips by a traveler (page 1)",
+    "officials": "Officials matching a full-text `q` (page 1)",
+    "relations": "A country's relations (partners with counts)",
+    "first_page": "All agreements, page 1",
+    "deep_page": "All agreements, 10,000 rows in (page 201; the last page at scale XS)",
+    "not_modified": "All agreements, page 1, If-None-Match with the current ETag (304)",
+}
+GOAL_LISTS = ("agreements", "trips", "officials")
+
+LUA = """
+local paths = {%(paths)s}
+local inm = %(inm)s
+local counter = 0
+setup = function(thread)
+  thread:set("seed", counter)
+  counter = counter + 1
+end
+init = function(args)
+  math.randomseed(1000 + seed)
+  if inm ~= "" then wrk.headers["If-None-Match"] = inm end
+end
+request = function()
+  return wrk.format("GET", paths[math.random(#paths)])
+end
+done = function(summary, latency, requests)
+  io.write(string.format(
+    'WRK {"requests": %%d, "duration_us": %%d, "bytes": %%d, "errors": %%d, "status_errors": %%d, ' ..
+    '"p50_us": %%d, "p99_us": %%d}\\n',
+    summary.requests, summary.duration, summary.bytes,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status, latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def setup_django(scale: str) -> str:
+    """Django with the benchmark's database (started if embedded); the synthetic data of ``scale`` loaded."""
+    os.environ.update(ENV)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diplomacy.settings")
+    if not os.environ.get("DATABASE_URL"):
+        os.environ.setdefault("EMBEDDED_PGDATA", str(ROOT / ".pgdata-bench"))
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from events import benchdata
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # as a deployment has them (WhiteNoise)
+    call_command("load_seed", verbosity=0)
+    expected = benchdata.Generator(scale).size
+    present = benchdata.present()
+    if present["agreement"] != expected["agreements"] or present["official"] != expected["officials"]:
+        log(f"loading synthetic data, scale {scale}")
+        call_command("seed_bench", scale=scale)
+    else:
+        log(f"synthetic data of scale {scale} already loaded")
+    return settings.DATABASE_URL  # the embedded server's, when DATABASE_URL was unset
+
+
+def url_lists(scale: str) -> dict[str, list[str]]:
+    """The URLs each endpoint draws from: seeded, so every run and both apps get the same lists."""
+    from events import benchdata
+    from events.models import Agreement, Official
+
+    rng = random.Random(f"bench-urls-{scale}")
+    heavy = benchdata.HEAVY[:10]
+    agreements = []
+    for _ in range(100):
+        start = rng.randrange(1996, 2024)
+        end = min(2025, start + rng.randrange(0, 5))
+        agreements.append(
+            f"/api/v1/agreements/?party={rng.choice(heavy)}&date_after={start}-01-01&date_before={end}-12-31"
+        )
+    travelers = list(Official.objects.filter(slug__startswith="bench-").order_by("slug").values_list("slug", flat=True))
+    trips = [f"/api/v1/trips/?traveler={slug}" for slug in travelers[:100]]
+    words = benchdata.FAMILY.split() + benchdata.GIVEN.split()
+    officials = [f"/api/v1/officials/?q={word.lower()}" for word in words]
+    officials += [f"/api/v1/officials/?q={g}+{f}" for g, f in zip(benchdata.GIVEN.split(), benchdata.FAMILY.split())]
+    relations = [f"/api/v1/countries/{iso3}/relations/" for iso3 in benchdata.HEAVY]
+    return {
+        "agreements": agreements,
+        "trips": trips,
+        "officials": officials,
+        "relations": relations,
+        "first_page": ["/api/v1/agreements/"],
+        "deep_page": [f"/api/v1/agreements/?page={deep_page(Agreement.objects.count())}"],
+        "not_modified": ["/api/v1/agreements/"],
+    }
+
+
+def deep_page(rows: int, size: int = 50) -> int:
+    """Page 201 (10,000 rows in), or the last full page where there are fewer rows (scale XS)."""
+    return max(1, min(201, rows // size))
+
+
+def serve(app: str, port: int, database_url: str, workers: int = WORKERS) -> subprocess.Popen:
+    env = {**os.environ, **ENV, "DATABASE_URL": database_url}
+    command = [sys.executable, "-m", "gunicorn", app, "-w", str(workers), "-b", f"127.0.0.1:{port}", *GUNICORN]
+    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/countries/IRN/relations/", timeout=30)
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    raise SystemExit(f"{app} did not start on port {port}")
+
+
+def fetch(port: int, path: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def wrk(port: int, paths: list[str], *, seconds: float, connections: int, inm: str = "") -> dict:
+    lua = LUA % {"paths": ", ".join(json.dumps(p) for p in paths), "inm": json.dumps(inm)}
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(lua)
+    threads = min(2, connections)
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "30s"]
+    done = subprocess.run([*command, "-s", script.name, f"http://127.0.0.1:{port}"], capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"wrk failed: {done.stderr}{done.stdout}")
+    output = done.stdout
+    os.unlink(script.name)
+    line = next(line for line in output.splitlines() if line.startswith("WRK "))
+    result = json.loads(line[4:])
+    if result["errors"] or result["status_errors"]:
+        raise SystemExit(f"wrk saw errors on port {port} ({paths[0]}...): {result}")
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    result["bytes_per_response"] = result["bytes"] / max(1, result["requests"])
+    return result
+
+
+def api_queries(paths: list[str], headers: dict) -> float:
+    """SQL queries per request of the API, in this process, each URL asked twice (the second is counted:
+    a worker's steady state, with the list's total already counted for this data version)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    counts = []
+    for path in paths[:20]:
+        client.get(path, headers=headers)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path, headers=headers)
+        assert response.status_code in (200, 304), (path, response.status_code)
+        counts.append(len(queries))
+    return statistics.mean(counts)
+
+
+def csv_memory(database_url: str, scale_rows: int) -> list[dict]:
+    """Peak RSS of a fresh single worker before and after streaming a CSV export, for two export sizes."""
+    from django.db import connection
+
+    results = []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM events_agreement WHERE signed_earliest IS NOT NULL")
+        dated = cursor.fetchone()[0]
+    for target in (max(1, scale_rows // 10), scale_rows):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT percentile_disc(%s) WITHIN GROUP (ORDER BY signed_earliest) FROM events_agreement "
+                "WHERE signed_earliest IS NOT NULL",
+                [min(1.0, target / dated)],
+            )
+            before = cursor.fetchone()[0]
+        path = f"/api/v1/agreements/?format=csv&date_before={before}"
+        server = serve("diplomacy.wsgi", CSV_PORT, database_url, workers=1)
+        try:
+            worker = next(iter(child_pids(server.pid)))
+            fetch(CSV_PORT, "/api/v1/agreements/?format=csv&page_size=1&party=IRN&date_before=1996-01-31")
+            baseline = peak_rss(worker)
+            started = time.monotonic()
+            status, _, body = fetch(CSV_PORT, path)
+            elapsed = time.monotonic() - started
+            assert status == 200, status
+            rows = body.count(b"\n") - 1
+            results.append(
+                {
+                    "path": path,
+                    "rows": rows,
+                    "seconds": round(elapsed, 2),
+                    "rows_per_second": round(rows / elapsed),
+                    "peak_rss_before_mb": round(baseline / 1024, 1),
+                    "peak_rss_after_mb": round(peak_rss(worker) / 1024, 1),
+                }
+            )
+        finally:
+            server.terminate()
+            server.wait()
+    return results
+
+
+def child_pids(pid: int) -> list[int]:
+    for _ in range(50):
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        if children:
+            return [int(child) for child in children]
+        time.sleep(0.1)
+    raise SystemExit("no gunicorn worker found")
+
+
+def peak_rss(pid: int) -> int:
+    """VmHWM: the process's peak resident set size so far, in kB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise SystemExit("no VmHWM")
+
+
+def machine() -> dict:
+    import django
+    import psycopg
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        server_version = cursor.fetchone()[0]
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
+    memory = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.splitlines()[0]
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(memory / 1024 / 1024, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "psycopg": psycopg.__version__,
+        "postgresql": server_version,
+        "database": "DATABASE_URL" if GIVEN_DATABASE_URL else "embedded (.pgdata-bench)",
+        "wrk": wrk_version,
+        "gunicorn": f"{WORKERS} sync workers",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", default="S", choices=["XS", "S", "M", "L"])
+    parser.add_argument("--seconds", type=int, default=10, help="Length of each wrk run (default 10).")
+    parser.add_argument("--warmup", type=int, default=3, help="Warm-up per endpoint and app (default 3 s).")
+    parser.add_argument("--runs", type=int, default=3, help="Runs with 16 connections per endpoint (default 3).")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--only", nargs="*", choices=list(ENDPOINTS), help="Only these endpoints.")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+
+    database_url = setup_django(args.scale)
+    from events import benchdata
+
+    lists = url_lists(args.scale)
+    apps = {"api": API_PORT, "anchor": ANCHOR_PORT}
+    servers = [
+        serve("diplomacy.wsgi", API_PORT, database_url),
+        serve("bench.anchor:app", ANCHOR_PORT, database_url),
+    ]
+    report: dict = {
+        "scale": args.scale,
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "settings": {
+            "seconds": args.seconds,
+            "runs": args.runs,
+            "connections": args.connections,
+            "warmup": args.warmup,
+            "threads": 2,
+        },
+        "rows": benchdata.present(),
+        "endpoints": {},
+    }
+    try:
+        for endpoint in args.only or ENDPOINTS:
+            paths = lists[endpoint]
+            entry = {"description": ENDPOINTS[endpoint], "distinct_urls": len(paths), "example": paths[0]}
+            for app, port in apps.items():
+                inm = ""
+                if endpoint == "not_modified":
+                    status, headers, _ = fetch(port, paths[0])
+                    inm = headers["ETag"]
+                    assert fetch(port, paths[0], {"If-None-Match": inm})[0] == 304, f"{app} does not answer 304"
+                log(f"{endpoint}: {app} warm-up")
+                wrk(port, paths, seconds=args.warmup, connections=args.connections, inm=inm)
+                runs = []
+                for run in range(args.runs):
+                    runs.append(wrk(port, paths, seconds=args.seconds, connections=args.connections, inm=inm))
+                    log(f"{endpoint}: {app} run {run + 1}: {runs[-1]['rps']:.0f} req/s, p50 {runs[-1]['p50_us']} us")
+                single = wrk(port, paths, seconds=args.seconds, connections=1, inm=inm)
+                status, _, body = fetch(port, paths[0], {"If-None-Match": inm} if inm else {})
+                entry[app] = {
+                    "runs": runs,
+                    "rps": statistics.median(r["rps"] for r in runs),
+                    "p50_ms": statistics.median(r["p50_us"] for r in runs) / 1000,
+                    "p99_ms": statistics.median(r["p99_us"] for r in runs) / 1000,
+                    "single_p50_ms": single["p50_us"] / 1000,
+                    "single_rps": single["rps"],
+                    "body_bytes": len(body),
+                    "wire_bytes_per_response": round(statistics.mean(r["bytes_per_response"] for r in runs)),
+                }
+            headers = {"If-None-Match": fetch(API_PORT, paths[0])[1]["ETag"]} if endpoint == "not_modified" else {}
+            entry["api"]["queries"] = api_queries(paths, headers)
+            entry["anchor"]["queries"] = 2 if endpoint == "relations" else 1  # bench/anchor.py: by construction
+            entry["ratio_rps"] = entry["api"]["rps"] / entry["anchor"]["rps"]
+            entry["ratio_single_p50"] = entry["api"]["single_p50_ms"] / entry["anchor"]["single_p50_ms"]
+            report["endpoints"][endpoint] = entry
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait()
+    if not args.only:
+        log("CSV exports: peak RSS of one worker")
+        report["csv"] = csv_memory(database_url, scale_rows=benchdata.Generator(args.scale).size["agreements"])
+    report["goals"] = goals(report)
+    RESULTS.mkdir(exist_ok=True)
+    stem = RESULTS / f"bench-{args.scale}"
+    stem.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n")
+    stem.with_suffix(".md").write_text(markdown(report))
+    print(markdown(report))
+    log(f"written {stem}.json and {stem}.md")
+
+
+def goals(report: dict) -> list[dict]:
+    found = report["endpoints"]
+    checks = []
+    for name in GOAL_LISTS:
+        if name in found:
+            entry = found[name]
+            checks.append(goal(f"{name}: req/s at least 50% of the anchor's", entry["ratio_rps"], ">=", 0.5))
+            checks.append(goal(f"{name}: single-connection p50 at most 2x", entry["ratio_single_p50"], "<=", 2))
+    if "first_page" in found and "deep_page" in found:
+        first, deep = found["first_page"]["api"], found["deep_page"]["api"]
+        checks.append(
+            goal("deep page p50 within 1.5x of page 1", deep["single_p50_ms"] / first["single_p50_ms"], "<=", 1.5)
+        )
+    if "first_page" in found and "not_modified" in found:
+        ratio = found["not_modified"]["api"]["rps"] / found["first_page"]["api"]["rps"]
+        checks.append(goal("304 at least 3x cheaper than the 200 (req/s)", ratio, ">=", 3))
+    if report.get("csv"):
+        small, large = report["csv"]
+        growth = large["peak_rss_after_mb"] - small["peak_rss_after_mb"]
+        checks.append(
+            goal(f"CSV peak RSS growth from {small['rows']:,} to {large['rows']:,} rows (MB)", growth, "<=", 10)
+        )
+    return checks
+
+
+def goal(name: str, value: float, op: str, bound: float) -> dict:
+    met = value >= bound if op == ">=" else value <= bound
+    return {"goal": name, "value": round(value, 2), "bound": f"{op} {bound}", "met": met}
+
+
+def markdown(report: dict) -> str:
+    m = report["machine"]
+    s = report["settings"]
+    lines = [
+        f"## Scale {report['scale']} ({report['rows']['agreement']:,} synthetic agreements), {report['date']}",
+        "",
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB; {m['os']}; PostgreSQL {m['postgresql']}; "
+        f"Python {m['python']}, Django {m['django']}; gunicorn {m['gunicorn']} per app; "
+        f"{m['wrk']}, {s['threads']} threads, {s['connections']} connections, {s['runs']} runs of {s['seconds']} s "
+        f"after a {s['warmup']} s warm-up (medians shown), then one run with 1 connection.",
+        "",
+        "| endpoint | API req/s | anchor req/s | API/anchor | API p50 | anchor p50 | API p99 | anchor p99 "
+        "| 1-conn p50 API | 1-conn p50 anchor | ratio | bytes API | bytes anchor | queries API | queries anchor |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for name, e in report["endpoints"].items():
+        a, r = e["api"], e["anchor"]
+        lines.append(
+            f"| {name} | {a['rps']:.0f} | {r['rps']:.0f} | {e['ratio_rps']:.2f} | {a['p50_ms']:.1f} ms | "
+            f"{r['p50_ms']:.1f} ms | {a['p99_ms']:.1f} ms | {r['p99_ms']:.1f} ms | {a['single_p50_ms']:.1f} ms | "
+            f"{r['single_p50_ms']:.1f} ms | {e['ratio_single_p50']:.2f} | {a['body_bytes']:,} | {r['body_bytes']:,} | "
+            f"{a['queries']:.1f} | {r['queries']} |"
+        )
+    if report.get("csv"):
+        lines += ["", "CSV export, one fresh worker (peak RSS = VmHWM):", ""]
+        lines += ["| rows | seconds | rows/s | peak RSS before | peak RSS after |", "|--:|--:|--:|--:|--:|"]
+        for c in report["csv"]:
+            lines.append(
+                f"| {c['rows']:,} | {c['seconds']} | {c['rows_per_second']:,} | {c['peak_rss_before_mb']} MB "
+                f"| {c['peak_rss_after_mb']} MB |"
+            )
+    lines += ["", "| goal | measured | bound | met |", "|---|--:|--:|---|"]
+    for g in report["goals"]:
+        lines.append(f"| {g['goal']} | {g['value']} | {g['bound']} | {'yes' if g['met'] else '**no**'} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
