@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlencode
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from events import jsonsql  # noqa: E402  (plain SQL text: importing it loads no Django)
+from events import jsonsql  # plain SQL text: importing it loads no Django
 
 PAGE_SIZE = 50
 _connection: psycopg.Connection | None = None
@@ -55,7 +55,8 @@ def conditions(resource: str, params: dict[str, str]) -> str:
         if "party" in params:
             # the country's id as a constant, as the API does: PostgreSQL then knows its share of the parties
             party_id = country_ids().get(params["party"], -1)
-            where.append(f"r.id IN (SELECT p.agreement_id FROM events_agreementparty p WHERE p.country_id = {party_id:d})")
+            parties = f"SELECT p.agreement_id FROM events_agreementparty p WHERE p.country_id = {party_id:d}"
+            where.append(f"r.id IN ({parties})")
         if "date_after" in params or "date_before" in params:
             where.append("r.signed_earliest IS NOT NULL")
         if "date_after" in params:

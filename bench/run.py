@@ -128,7 +128,8 @@ def url_lists(scale: str) -> dict[str, list[str]]:
     trips = [f"/api/v1/trips/?traveler={slug}" for slug in travelers[:100]]
     words = benchdata.FAMILY.split() + benchdata.GIVEN.split()
     officials = [f"/api/v1/officials/?q={word.lower()}" for word in words]
-    officials += [f"/api/v1/officials/?q={g}+{f}" for g, f in zip(benchdata.GIVEN.split(), benchdata.FAMILY.split())]
+    pairs = zip(benchdata.GIVEN.split(), benchdata.FAMILY.split(), strict=False)
+    officials += [f"/api/v1/officials/?q={given}+{family}" for given, family in pairs]
     relations = [f"/api/v1/countries/{iso3}/relations/" for iso3 in benchdata.HEAVY]
     return {
         "agreements": agreements,
@@ -275,8 +276,10 @@ def machine() -> dict:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         server_version = cursor.fetchone()[0]
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
-    memory = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "?")
+    meminfo = Path("/proc/meminfo").read_text().splitlines()
+    memory = next(int(line.split()[1]) for line in meminfo if line.startswith("MemTotal"))
     wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.splitlines()[0]
     return {
         "cpu": cpu,
@@ -335,7 +338,7 @@ def main() -> None:
             for app, port in apps.items():
                 inm = ""
                 if endpoint == "not_modified":
-                    status, headers, _ = fetch(port, paths[0])
+                    _, headers, _ = fetch(port, paths[0])
                     inm = headers["ETag"]
                     assert fetch(port, paths[0], {"If-None-Match": inm})[0] == 304, f"{app} does not answer 304"
                 log(f"{endpoint}: {app} warm-up")
@@ -345,7 +348,7 @@ def main() -> None:
                     runs.append(wrk(port, paths, seconds=args.seconds, connections=args.connections, inm=inm))
                     log(f"{endpoint}: {app} run {run + 1}: {runs[-1]['rps']:.0f} req/s, p50 {runs[-1]['p50_us']} us")
                 single = wrk(port, paths, seconds=args.seconds, connections=1, inm=inm)
-                status, _, body = fetch(port, paths[0], {"If-None-Match": inm} if inm else {})
+                _, _, body = fetch(port, paths[0], {"If-None-Match": inm} if inm else {})
                 entry[app] = {
                     "runs": runs,
                     "rps": statistics.median(r["rps"] for r in runs),
