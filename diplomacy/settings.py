@@ -1,5 +1,6 @@
 """Django settings, read from the environment (see .env.example) with defaults for a developer."""
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -96,6 +97,27 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.
 if "host" in DATABASES["default"].get("OPTIONS", {}):
     DATABASES["default"]["HOST"] = DATABASES["default"]["OPTIONS"].pop("host")
 
+# The API keeps list totals, relations and other derived values in the cache, keyed on the data version
+# (events/versions.py), so nothing in it is ever stale. CACHE_URL=redis://host:6379/0 shares it between
+# processes (a deployment with several workers); unset, each process keeps its own in memory.
+CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            # data versions count per database: keys of two databases sharing a Redis must not meet
+            "KEY_PREFIX": hashlib.sha256(DATABASE_URL.encode()).hexdigest()[:12],
+        }
+    }
+elif CACHE_URL:
+    raise ImproperlyConfigured("CACHE_URL must be a redis:// URL, or unset for a cache in each process.")
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 10000}}
+    }
+
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -124,14 +146,6 @@ STORAGES = {
 # Where the project keeps source documents and the data derived from them.
 SEEDS_DIR = BASE_DIR / "seeds"
 FIXTURES_DIR = BASE_DIR / "fixtures"
-
-# Per-process cache; the API keeps list counts in it, keyed on the data version (events/versions.py).
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": 10000},
-    }
-}
 
 # The JSON API (events/api/). Only the JSON parser: generated clients break when form bodies are advertised.
 REST_FRAMEWORK = {

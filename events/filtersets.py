@@ -5,6 +5,7 @@ query), slugs and ids with one query per parameter.
 """
 
 import contextlib
+import copy
 import csv
 import datetime
 import functools
@@ -15,6 +16,7 @@ from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db.models import Max, Q, QuerySet
+from django.http import QueryDict
 from django.utils.choices import BaseChoiceIterator
 from drf_spectacular.utils import extend_schema_field
 
@@ -54,6 +56,42 @@ def m49_choices(column: str) -> FixedChoices:
     return FixedChoices((name, name) for name in sorted(names))
 
 
+class FilterSet(filters.FilterSet):
+    """django-filter's FilterSet, built once per class instead of once per request.
+
+    django-filter deep-copies every filter (their querysets included) and builds a new form class, with new
+    form fields, for each request: 2.4 ms of a 3.7 ms conditional GET. Here each request gets shallow copies
+    of the filters (bound to it as before) and an instance of a form class made once; the form still copies
+    its fields, as every Django form does.
+    """
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {}
+        for name, base in self.base_filters.items():
+            filter_ = copy.copy(base)
+            filter_.model = queryset.model
+            filter_.parent = self
+            if base.method is not None:
+                filter_.method = base.method  # a FilterMethod bound to this copy, not to the class's filter
+            self.filters[name] = filter_
+
+    def get_form_class(self):
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            for filter_ in cls.base_filters.values():
+                filter_.model = cls._meta.model  # for the field's label
+            fields = {name: filter_.field for name, filter_ in cls.base_filters.items()}
+            cls._form_class = type(f"{cls.__name__}Form", (cls._meta.form,), fields)
+        return cls._form_class
+
+
 def country_ids(codes: list[str], data_version: int | None) -> list[int | None]:
     """The primary keys of countries by ISO alpha-3 code (None where absent), cached per data version."""
     key = f"country-ids:{data_version}"
@@ -81,7 +119,7 @@ def updated_since_filter() -> filters.IsoDateTimeFilter:
     )
 
 
-class SearchFilterSet(filters.FilterSet):
+class SearchFilterSet(FilterSet):
     """``q``: full-text search, case- and accent-insensitive, with websearch syntax."""
 
     q = filters.CharFilter(
@@ -157,7 +195,7 @@ class CountryFilterSet(SearchFilterSet):
         fields = ["region", "subregion"]
 
 
-class SectorFilterSet(filters.FilterSet):
+class SectorFilterSet(FilterSet):
     ordering = filters.OrderingFilter(fields=["name", "slug"], help_text="Sort by name or slug.")
 
     class Meta:
@@ -328,7 +366,7 @@ class SourceFilterSet(SearchFilterSet):
         fields = []
 
 
-class DeletionFilterSet(filters.FilterSet):
+class DeletionFilterSet(FilterSet):
     since = filters.IsoDateTimeFilter(
         field_name="deleted_at", lookup_expr="gte", help_text="Deletions at or after this time (ISO 8601)."
     )

@@ -5,8 +5,10 @@ import copy
 import hashlib
 import itertools
 import json
+import time
 
 import orjson
+import psycopg
 from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -75,6 +77,21 @@ def cached_count(queryset: QuerySet, request, data_version: int) -> int:
     return count
 
 
+def prepared(sql: str, params: dict) -> tuple:
+    """The first row of ``sql``, run as a prepared statement (once per connection) through psycopg's own
+    cursor: PostgreSQL takes longer to plan the page-building statements than to run them (3-6 ms against
+    5-10 ms for 50 rows). Django's cursors bind parameters on the client, so nothing of theirs is ever
+    prepared. Logged like Django's own queries, so query counts stay true."""
+    connection.ensure_connection()
+    started = time.monotonic()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        row = cursor.fetchone()
+    if connection.queries_logged:
+        connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
+    return row
+
+
 def etag_matches(header: str | None, tag: str) -> bool:
     """Whether an If-Match / If-None-Match header names ``tag`` (weak or strong: compression weakens ETags)."""
     if not header:
@@ -130,12 +147,8 @@ class ResourceViewSet(viewsets.GenericViewSet):
 
     def page_results(self, ids) -> "list[dict]":
         table, element = self.page_json
-        with connection.cursor() as cursor:
-            cursor.execute(
-                jsonsql.page_sql(table, element),
-                {"ids": ids, "api": self.request.build_absolute_uri(reverse("api-root"))},
-            )
-            return orjson.loads(cursor.fetchone()[0])
+        api_root = self.request.build_absolute_uri(reverse("api-root"))
+        return orjson.loads(prepared(jsonsql.page_sql(table, element), {"ids": list(ids), "api": api_root})[0])
 
     def csv_response(self, rows):
         columns = {header: _getter(path) for header, path in self.csv_columns.items()}
@@ -279,14 +292,25 @@ class CountryViewSet(ReadViewSet):
         dates = filtersets.DateRangeForm(request.query_params)
         if not dates.is_valid():
             raise ValidationError(dates.errors)
-        rows = selectors.relations(country, **dates.cleaned_data)
-        context = self.csv_context() if self.wants_csv() else self.get_serializer_context()
         if self.wants_csv():
+            rows = selectors.relations(country, **dates.cleaned_data)
+            context = self.csv_context()
             columns = {header: _getter(path) for header, path in RELATION_CSV.items()}
             items = (serializers.RelationSerializer(row, context=context).data for row in rows)
             return stream_csv(f"relations-{country.iso3}", columns, items)
-        data = serializers.RelationSerializer(rows, many=True, context=context).data
-        return self.conditional(Response(data), data=data)
+        tag = list_etag(request, versions.request_data_version(request))
+        if etag_matches(request.headers.get("If-None-Match"), tag):
+            return Response(status=304, headers={"ETag": tag})
+        key = f"relations:{tag}"  # the same URL over the same data: the same body
+        body = cache.get(key)
+        if body is None:
+            rows = selectors.relations(country, **dates.cleaned_data)
+            data = serializers.RelationSerializer(rows, many=True, context=self.get_serializer_context()).data
+            body = JSONRenderer().render(data)
+            cache.set(key, body, timeout=None)
+        response = HttpResponse(body, content_type="application/json")
+        response["ETag"] = tag
+        return response
 
 
 RELATION_CSV = {

@@ -121,7 +121,10 @@ class Agreement(RecordModel):
     class Meta:
         indexes = [
             search_index("agreement"),
-            models.Index(fields=["signed_earliest", "title", "id"], name="agreement_order_idx"),  # list order
+            # The list's order; with the latest bound, a date range is filtered from the index alone.
+            models.Index(
+                fields=["signed_earliest", "title", "id"], include=["signed_latest"], name="agreement_order_idx"
+            ),
             models.Index(date_width("signed"), name="agreement_signed_width_idx"),  # see RecordFilterSet
         ]
         ordering = ["signed_earliest", "title", "id"]

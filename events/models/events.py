@@ -54,7 +54,7 @@ class Event(RecordModel):
     class Meta:
         indexes = [
             search_index("event"),
-            models.Index(fields=["date_earliest", "title", "id"], name="event_order_idx"),
+            models.Index(fields=["date_earliest", "title", "id"], include=["date_latest"], name="event_order_idx"),
             models.Index(date_width("date"), name="event_date_width_idx"),  # see RecordFilterSet
         ]
         ordering = ["date_earliest", "title", "id"]
