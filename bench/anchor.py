@@ -84,7 +84,8 @@ def list_page(resource: str, params: dict[str, str], url: str, api: str) -> tupl
     sql = f"""
         SELECT {VERSION}, (SELECT count(*) FROM {table} r WHERE {where}),
                (SELECT coalesce(json_agg({element} ORDER BY page.n), '[]'::json)::text
-                FROM (SELECT r.id, row_number() OVER (ORDER BY {ordering}) AS n FROM {table} r WHERE {where}
+                FROM (SELECT %(api)s::text AS root) api,
+                     (SELECT r.id, row_number() OVER (ORDER BY {ordering}) AS n FROM {table} r WHERE {where}
                       ORDER BY {ordering} LIMIT %(limit)s OFFSET %(offset)s) page
                 JOIN {table} r ON r.id = page.id)
     """
@@ -117,7 +118,8 @@ def relations(iso3: str, params: dict[str, str], api: str) -> tuple[bytes, int]:
     )
     sql = f"""
         SELECT coalesce(json_agg({element} ORDER BY rel.n), '[]'::json)::text, {VERSION}
-        FROM (SELECT *, row_number() OVER () AS n FROM ({jsonsql.relations_sql(dated)}) ordered) rel
+        FROM (SELECT %(api)s::text AS root) api,
+             (SELECT *, row_number() OVER () AS n FROM ({jsonsql.relations_sql(dated)}) ordered) rel
         JOIN events_country c ON c.id = rel.partner
     """
     with connection().cursor() as cursor:

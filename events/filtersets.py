@@ -15,7 +15,8 @@ import pycountry
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models import Max, Q, QuerySet
+from django.db.models import BooleanField, Max, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 from django.utils.choices import BaseChoiceIterator
 from drf_spectacular.utils import extend_schema_field
@@ -23,7 +24,19 @@ from drf_spectacular.utils import extend_schema_field
 from events import versions
 from events.choices import AgreementKind, EventKind
 from events.dates import date_width, overlaps
-from events.models import Agreement, Citation, Country, Deletion, Event, Official, Position, Sector, Source, Trip
+from events.models import (
+    Agreement,
+    AgreementParty,
+    Citation,
+    Country,
+    Deletion,
+    Event,
+    Official,
+    Position,
+    Sector,
+    Source,
+    Trip,
+)
 from events.search import search_query
 from events.seed import M49_FILE
 
@@ -268,8 +281,15 @@ class TripFilterSet(RecordFilterSet):
         fields = []
 
     def filter_traveler(self, queryset: QuerySet, name: str, value: Official) -> QuerySet:
-        joined = Trip.members.through.objects.filter(official=value).values("trip_id")
-        return queryset.filter(Q(lead=value) | Q(pk__in=joined))  # no join on members: no duplicates to remove
+        # Led or joined. "id = ANY(ARRAY(subquery))" is computed once, so PostgreSQL ORs two index scans;
+        # "lead = x OR id IN (subquery)" would read every trip.
+        joined = RawSQL(
+            f'"{Trip._meta.db_table}"."id" = ANY(ARRAY(SELECT trip_id FROM {Trip.members.through._meta.db_table} '
+            "WHERE official_id = %s))",
+            [value.pk],
+            output_field=BooleanField(),
+        )
+        return queryset.filter(Q(lead=value) | Q(joined))
 
     def filter_visited(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         return queryset.visiting(*value) if value else queryset
@@ -286,16 +306,14 @@ class AgreementFilterSet(RecordFilterSet):
     sector = SlugsFilter(
         queryset=Sector.objects.all(),
         to_field_name="slug",
-        field_name="sectors__slug",
-        distinct=True,
+        method="filter_sector",
         help_text="Sector slug; repeat it for agreements in any of them.",
     )
     kind = filters.ChoiceFilter(choices=AgreementKind.choices, help_text="Kind of agreement.")
     signatory = filters.ModelChoiceFilter(
         queryset=Official.objects.all(),
         to_field_name="slug",
-        field_name="parties__signatory",
-        distinct=True,
+        method="filter_signatory",
         help_text="Slug of an official who signed for a party.",
     )
     trip = filters.ModelChoiceFilter(
@@ -318,6 +336,18 @@ class AgreementFilterSet(RecordFilterSet):
     class Meta:
         model = Agreement
         fields = []
+
+    # Filters through related rows use IN (subquery), never a join: no duplicate rows, so no DISTINCT, and the
+    # list's page can be built in the same statement as its query (events.api.views).
+
+    def filter_sector(self, queryset: QuerySet, name: str, value: QuerySet | list) -> QuerySet:
+        if value.query.is_empty() if isinstance(value, QuerySet) else not value:  # no sector asked for
+            return queryset
+        linked = Agreement.sectors.through.objects.filter(sector__in=value).values("agreement_id")
+        return queryset.filter(pk__in=linked)
+
+    def filter_signatory(self, queryset: QuerySet, name: str, value: Official) -> QuerySet:
+        return queryset.filter(pk__in=AgreementParty.objects.filter(signatory=value).values("agreement_id"))
 
     def filter_party(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         if not value:

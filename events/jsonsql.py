@@ -5,7 +5,8 @@ Each ``*_json(alias)`` returns an SQL expression giving the same object that the
 nested references, orderings, nulls and formats (timestamps as DRF writes them, decimals as strings).
 ``events/tests/test_api_fast_lists.py`` holds the two to each other, record by record.
 
-Links are built from the named parameter ``%(api)s``: the absolute URL of the API root ending in ``/``.
+Links are built from ``api.root``, the absolute URL of the API root ending in ``/``: the statement provides
+it as ``(SELECT %s::text AS root) api`` (see ``page_sql``).
 The SQL uses nothing but the tables, so the benchmark's raw anchor (bench/anchor.py) runs it without Django.
 """
 
@@ -21,7 +22,7 @@ def array(element: str, source: str, order: str) -> str:
 
 
 def link(resource: str, key: str, suffix: str = "") -> str:
-    return f"(%(api)s || '{resource}/' || {key} || '/{suffix}')"
+    return f"(api.root || '{resource}/' || {key} || '/{suffix}')"
 
 
 def timestamp(column: str) -> str:
@@ -290,12 +291,15 @@ def official_json(o: str = "o") -> str:
     )
 
 
-def page_sql(table: str, element: str) -> str:
-    """One query for one page: ``%(ids)s`` (primary keys in page order) to the JSON text of an array of
-    ``element``, an expression over the row ``r`` of ``table``."""
+def page_sql(table: str, element: str, ids: str = "%s::uuid[]") -> str:
+    """One statement for one page: the JSON text of an array of ``element`` (an expression over the row ``r``
+    of ``table``) for the primary keys ``ids``, in their order. Positional parameters: the API root, then
+    those of ``ids``: by default an array parameter; ``ARRAY(<query>)`` runs the page's own query instead
+    (an ARRAY of a subquery keeps the order of its rows)."""
     return (
         f"SELECT coalesce(json_agg({element} ORDER BY page.n), '[]'::json)::text "
-        f"FROM unnest(%(ids)s::uuid[]) WITH ORDINALITY AS page(id, n) JOIN {table} r ON r.id = page.id"
+        f"FROM (SELECT %s::text AS root) api "
+        f"CROSS JOIN LATERAL unnest({ids}) WITH ORDINALITY AS page(id, n) JOIN {table} r ON r.id = page.id"
     )
 
 

@@ -12,9 +12,9 @@ class TripQuerySet(models.QuerySet):
     def visiting(self, *iso3_codes: str):
         """Trips with a stop in every one of the countries (ISO alpha-3 codes)."""
         trips = self
-        for iso3 in iso3_codes:
-            trips = trips.filter(stops__country__iso3=iso3)  # one join per country: each may match another stop
-        return trips.distinct()
+        for iso3 in iso3_codes:  # one condition per country: each may match another stop
+            trips = trips.filter(pk__in=Stop.objects.filter(country__iso3=iso3).values("trip_id"))
+        return trips
 
     def with_span(self):
         """Annotate ``span_earliest``/``span_latest``: the trip's own dates where recorded, else from its first
