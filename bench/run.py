@@ -319,6 +319,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="Runs with 16 connections per endpoint (default 3).")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--only", nargs="*", choices=list(ENDPOINTS), help="Only these endpoints.")
+    parser.add_argument("--merge", action="store_true", help="With --only: keep the other endpoints' results.")
+    parser.add_argument("--csv", action="store_true", help="With --only: measure the CSV exports too.")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
@@ -346,6 +348,11 @@ def main() -> None:
         "rows": benchdata.present(),
         "endpoints": {},
     }
+    earlier = RESULTS / f"bench-{args.scale}.json"
+    if args.only and args.merge and earlier.exists():  # add to (or redo part of) an earlier run's results
+        previous = json.loads(earlier.read_text())
+        report["endpoints"] = previous["endpoints"]
+        report["csv"] = previous.get("csv", [])
     try:
         for endpoint in args.only or ENDPOINTS:
             paths = lists[endpoint]
@@ -387,7 +394,7 @@ def main() -> None:
         for server in servers:
             server.terminate()
             server.wait()
-    if not args.only:
+    if not args.only or args.csv:
         log("CSV exports: peak RSS of one worker")
         report["csv"] = csv_memory(database_url, scale_rows=benchdata.Generator(args.scale).size["agreements"])
     stem = write(report, args.scale)
@@ -464,12 +471,19 @@ def markdown(report: dict) -> str:
         "| 1-conn p50 API | 1-conn p50 anchor | ratio | bytes API | bytes anchor | queries API | queries anchor |",
         "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
+
+    def ms(value):
+        return "none finished" if value is None else f"{value:.1f} ms"
+
+    def num(value, digits=2):
+        return "n/a" if value is None else f"{value:.{digits}f}"
+
     for name, e in report["endpoints"].items():
         a, r = e["api"], e["anchor"]
         lines.append(
-            f"| {name} | {a['rps']:.0f} | {r['rps']:.0f} | {e['ratio_rps']:.2f} | {a['p50_ms']:.1f} ms | "
-            f"{r['p50_ms']:.1f} ms | {a['p99_ms']:.1f} ms | {r['p99_ms']:.1f} ms | {a['single_p50_ms']:.1f} ms | "
-            f"{r['single_p50_ms']:.1f} ms | {e['ratio_single_p50']:.2f} | {a['body_bytes']:,} | {r['body_bytes']:,} | "
+            f"| {name} | {a['rps']:.0f} | {num(r['rps'], 1)} | {num(e['ratio_rps'])} | {ms(a['p50_ms'])} | "
+            f"{ms(r['p50_ms'])} | {ms(a['p99_ms'])} | {ms(r['p99_ms'])} | {ms(a['single_p50_ms'])} | "
+            f"{ms(r['single_p50_ms'])} | {num(e['ratio_single_p50'])} | {a['body_bytes']:,} | {r['body_bytes']:,} | "
             f"{a['queries']:.1f} | {r['queries']} |"
         )
     if report.get("csv"):
@@ -482,7 +496,8 @@ def markdown(report: dict) -> str:
             )
     lines += ["", "| goal | measured | bound | met |", "|---|--:|--:|---|"]
     for g in report["goals"]:
-        lines.append(f"| {g['goal']} | {g['value']} | {g['bound']} | {'yes' if g['met'] else '**no**'} |")
+        value = "anchor: none finished" if g["value"] is None else g["value"]
+        lines.append(f"| {g['goal']} | {value} | {g['bound']} | {'yes' if g['met'] else '**no**'} |")
     return "\n".join(lines) + "\n"
 
 

@@ -96,6 +96,10 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.
 # dj-database-url leaves a socket directory given as ?host=... in OPTIONS; Django's tools (dbshell) read HOST.
 if "host" in DATABASES["default"].get("OPTIONS", {}):
     DATABASES["default"]["HOST"] = DATABASES["default"]["OPTIONS"].pop("host")
+# Django leaves psycopg's prepared statements off (threshold None), which also ignores an explicit
+# prepare=True. Django's own cursors bind on the client and are never prepared whatever this says; the
+# API's page statements ask for it (events/api/views.py: prepared), and nothing else reaches the threshold.
+DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
 
 # The API keeps list totals, relations and other derived values in the cache, keyed on the data version
 # (events/versions.py), so nothing in it is ever stale. CACHE_URL=redis://host:6379/0 shares it between

@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 
 from events.choices import AgreementKind, AgreementStatus, EventKind, ParticipantRole
@@ -109,6 +110,7 @@ class Generator:
         self.countries = countries
         self.country_weights = list(itertools.accumulate(1 / (rank + 1) ** 1.1 for rank in range(len(countries))))
         self.sectors = list(Sector.objects.order_by("slug").values_list("id", "name"))
+        self.agreement_type = ContentType.objects.get_for_model(Agreement).pk  # what the citations cite
         self.official_country: list[int] = []  # the country of each official's first position
         self.officials_of: dict[int, list[int]] = {}  # country id -> numbers of its officials
 
@@ -430,10 +432,7 @@ def clear(progress: Callable[[str], None] = print) -> None:
 
 def load(scale: str, progress_bar: Callable[..., object]) -> dict[str, int]:
     """Replace the synthetic data with that of ``scale``, in one transaction; returns rows per table."""
-    from django.contrib.contenttypes.models import ContentType
-
     generator = Generator(scale)
-    generator.agreement_type = ContentType.objects.get_for_model(Agreement).pk
     loaded: dict[str, int] = {}
     tables = {name: Table(name) for name in [*MODELS, *LINKS]}
 

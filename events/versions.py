@@ -7,7 +7,6 @@ V" holds for every V that a reader sees; the largest value is the version of the
 """
 
 from django.apps import apps
-from django.db import connection
 
 TABLE = "events_table_version"
 
@@ -73,6 +72,6 @@ def request_data_version(request) -> int:
 
 def data_version() -> int:
     """The version of the data as a whole: it changes with every write to any data table."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT coalesce(max(version), 0) FROM {TABLE}")
-        return cursor.fetchone()[0]
+    from events.db import prepared
+
+    return prepared(f"SELECT coalesce(max(version), 0) FROM {TABLE}", [])[0]

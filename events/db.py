@@ -1,0 +1,21 @@
+"""Statements run as prepared statements, through psycopg's own cursor."""
+
+import time
+
+import psycopg
+from django.db import connection
+
+
+def prepared(sql: str, params: list) -> tuple:
+    """The first row of ``sql``, run as a prepared statement (once per connection) through psycopg's own
+    cursor: PostgreSQL takes longer to plan the page-building statements than to run them (3-6 ms against
+    5-10 ms for 50 rows). Django's cursors bind parameters on the client, so nothing of theirs is ever
+    prepared. Logged like Django's own queries, so query counts stay true."""
+    connection.ensure_connection()
+    started = time.monotonic()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        row = cursor.fetchone()
+    if connection.queries_logged:
+        connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
+    return row
