@@ -291,15 +291,14 @@ def official_json(o: str = "o") -> str:
     )
 
 
-def page_sql(table: str, element: str, ids: str = "%s::uuid[]") -> str:
+def page_sql(table: str, element: str) -> str:
     """One statement for one page: the JSON text of an array of ``element`` (an expression over the row ``r``
-    of ``table``) for the primary keys ``ids``, in their order. Positional parameters: the API root, then
-    those of ``ids``: by default an array parameter; ``ARRAY(<query>)`` runs the page's own query instead
-    (an ARRAY of a subquery keeps the order of its rows)."""
+    of ``table``) for an array of primary keys, in their order. Positional parameters: the API root, the ids."""
     return (
         f"SELECT coalesce(json_agg({element} ORDER BY page.n), '[]'::json)::text "
         f"FROM (SELECT %s::text AS root) api "
-        f"CROSS JOIN LATERAL unnest({ids}) WITH ORDINALITY AS page(id, n) JOIN {table} r ON r.id = page.id"
+        "CROSS JOIN LATERAL unnest(%s::uuid[]) WITH ORDINALITY AS page(id, n) "
+        f"JOIN {table} r ON r.id = page.id"
     )
 
 

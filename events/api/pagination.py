@@ -25,9 +25,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
             )
         return size
 
-    def paginate_queryset(self, queryset, request, view=None, count: int | None = None, lazy: bool = False):
-        """DRF's, with the total passed in when it is known (a cached count) instead of counted again; with
-        ``lazy``, the page's queryset rather than its rows."""
+    def paginate_queryset(self, queryset, request, view=None, count: int | None = None):
+        """DRF's, with the total passed in when it is known (a cached count) instead of counted again."""
         self.request = request
         paginator = self.django_paginator_class(queryset, self.get_page_size(request))
         if count is not None:
@@ -37,7 +36,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
             self.page = paginator.page(page_number)
         except InvalidPage as exc:
             raise NotFound(self.invalid_page_message.format(page_number=page_number, message=str(exc))) from exc
-        return self.page.object_list if lazy else list(self.page)
+        return list(self.page)
 
     def envelope(self, results) -> dict:
         """The page as the response shows it (what get_paginated_response wraps)."""

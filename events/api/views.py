@@ -8,7 +8,6 @@ import json
 
 import orjson
 from django.core.cache import cache
-from django.core.exceptions import EmptyResultSet
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -122,7 +121,7 @@ class ResourceViewSet(viewsets.GenericViewSet):
             response = self.get_paginated_response(self.get_serializer(page, many=True).data)
         else:
             ids = self.paginator.paginate_queryset(
-                queryset.prefetch_related(None).values_list("pk", flat=True), request, self, count=count, lazy=True
+                queryset.prefetch_related(None).values_list("pk", flat=True), request, self, count=count
             )
             response = HttpResponse(
                 # the rows' JSON goes out as PostgreSQL wrote it, unparsed
@@ -136,18 +135,13 @@ class ResourceViewSet(viewsets.GenericViewSet):
         return orjson.loads(self.page_text(ids))
 
     def page_text(self, ids) -> str:
-        """The records as the serializer shows them, built by PostgreSQL in one statement. ``ids``: primary
-        keys, or the page's queryset of them (then run inside the same statement, unless it needs DISTINCT,
-        whose extra ordering columns an ARRAY cannot take)."""
+        """The records as the serializer shows them, built by PostgreSQL in one prepared statement.
+
+        The page's ids come first, from their own query: planned with its filter values in view, so
+        PostgreSQL knows, say, how many agreements Iran is party to. Inside the prepared statement they
+        would be parameters of a generic plan made for an average country, 30x slower for Iran."""
         table, element = self.page_json
         api_root = self.request.build_absolute_uri(reverse("api-root"))
-        if isinstance(ids, QuerySet) and not ids.query.distinct:
-            try:
-                sql, params = ids.query.sql_with_params()
-            except EmptyResultSet:
-                return "[]"
-            statement = jsonsql.page_sql(table, element, ids=f"ARRAY({sql})")
-            return prepared(statement, [api_root, *params])[0]
         return prepared(jsonsql.page_sql(table, element), [api_root, list(ids)])[0]
 
     def csv_response(self, rows):
