@@ -107,14 +107,17 @@ class ResourceViewSet(viewsets.GenericViewSet):
         return getattr(self.request.accepted_renderer, "format", None) == "csv"
 
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
         if self.wants_csv():
+            queryset = self.filter_queryset(self.get_queryset())
             self.paginator.check_parameters(request)  # not paginated, but a bad page or page_size is still a 400
             return self.csv_response(queryset)
         data_version = versions.request_data_version(request)
         tag = list_etag(request, data_version)
         if etag_matches(request.headers.get("If-None-Match"), tag):
+            # Before the filters: this URL was answered 200 with this tag over this very data, so its
+            # parameters were valid then and still are (validation depends on nothing else).
             return Response(status=304, headers={"ETag": tag})
+        queryset = self.filter_queryset(self.get_queryset())
         count = cached_count(queryset, request, data_version)
         if self.page_json is None:
             page = self.paginator.paginate_queryset(queryset, request, self, count=count)

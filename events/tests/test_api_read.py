@@ -497,6 +497,18 @@ def test_lists_have_etags_too(api):
     assert api.get(f"{V1}/events/", HTTP_IF_NONE_MATCH=tag).status_code == 304
 
 
+def test_a_list_is_not_modified_for_one_small_query_and_modified_by_any_write(api, curator_api):
+    url = f"{V1}/agreements/?party=IRN&sector=mining"
+    tag = api.get(url)["ETag"]
+    with CaptureQueriesContext(connection) as queries:
+        assert api.get(url, HTTP_IF_NONE_MATCH=tag).status_code == 304
+    assert len(queries) == 1  # the data version: no filter, no count, no rows
+    official = curator_api.get(f"{V1}/officials/nicolas-maduro/").json()
+    assert curator_api.patch(f"{V1}/officials/nicolas-maduro/", {"name": official["name"] + " M."}).status_code == 200
+    again = api.get(url, HTTP_IF_NONE_MATCH=tag)
+    assert again.status_code == 200 and again["ETag"] != tag
+
+
 # -- deletions ------------------------------------------------------------------------------------
 
 
