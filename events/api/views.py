@@ -76,12 +76,13 @@ def cached_count(queryset: QuerySet, request, data_version: int) -> int:
     return count
 
 
-def etag_matches(header: str | None, tag: str) -> bool:
-    """Whether an If-Match / If-None-Match header names ``tag`` (weak or strong: compression weakens ETags)."""
+def etag_matches(header: str | None, tag: str, *, wildcard: bool = True) -> bool:
+    """Whether an If-Match / If-None-Match header names ``tag`` (weak or strong: compression weakens ETags),
+    or is ``*`` (unless ``wildcard`` is off)."""
     if not header:
         return False
     candidates = {candidate.strip().removeprefix("W/") for candidate in header.split(",")}
-    return "*" in candidates or tag in candidates
+    return (wildcard and "*" in candidates) or tag in candidates
 
 
 class ResourceViewSet(viewsets.GenericViewSet):
@@ -113,11 +114,13 @@ class ResourceViewSet(viewsets.GenericViewSet):
             return self.csv_response(queryset)
         data_version = versions.request_data_version(request)
         tag = list_etag(request, data_version)
-        if etag_matches(request.headers.get("If-None-Match"), tag):
+        if etag_matches(request.headers.get("If-None-Match"), tag, wildcard=False):
             # Before the filters: this URL was answered 200 with this tag over this very data, so its
             # parameters were valid then and still are (validation depends on nothing else).
             return Response(status=304, headers={"ETag": tag})
-        queryset = self.filter_queryset(self.get_queryset())
+        queryset = self.filter_queryset(self.get_queryset())  # a bad parameter is a 400, even with "*"
+        if etag_matches(request.headers.get("If-None-Match"), tag):
+            return Response(status=304, headers={"ETag": tag})
         count = cached_count(queryset, request, data_version)
         if self.page_json is None:
             page = self.paginator.paginate_queryset(queryset, request, self, count=count)
