@@ -390,7 +390,6 @@ class Table:
             self.db_table = through._meta.db_table
             self.columns = [f.column for f in through._meta.concrete_fields if not f.primary_key]
             self.defaults = {}
-        self.rows: list[tuple] = []
 
     def row(self, values: dict) -> tuple:
         return tuple(values[c] if c in values else self.defaults.get(c) for c in self.columns)

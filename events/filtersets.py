@@ -105,14 +105,11 @@ class FilterSet(filters.FilterSet):
         return cls._form_class
 
 
-def country_ids(codes: list[str], data_version: int | None) -> list[int | None]:
+def country_ids(codes: list[str], data_version: int) -> list[int | None]:
     """The primary keys of countries by ISO alpha-3 code (None where absent), cached per data version."""
-    key = f"country-ids:{data_version}"
-    known = cache.get(key) if data_version is not None else None
-    if known is None:
-        known = dict(Country.objects.values_list("iso3", "pk"))
-        if data_version is not None:
-            cache.set(key, known, timeout=None)
+    known = cache.get_or_set(
+        f"country-ids:{data_version}", lambda: dict(Country.objects.values_list("iso3", "pk")), timeout=None
+    )
     return [known.get(code) for code in codes]
 
 
@@ -180,13 +177,12 @@ class RecordFilterSet(SearchFilterSet):
         """The longest span of the date among the rows (an index on date_width answers it), per data version."""
         if self.date_field not in getattr(model, "uncertain_dates", ()):
             return None  # a trip's span is computed, not stored
-        version = versions.request_data_version(self.request) if self.request else versions.data_version()
-        key = f"widest:{model._meta.db_table}:{self.date_field}:{version}"
-        widest = cache.get(key)
-        if widest is None:
-            widest = model.objects.aggregate(widest=Max(date_width(self.date_field)))["widest"]
-            cache.set(key, widest, timeout=None)
-        return widest
+        version = versions.request_data_version(self.request)
+        return cache.get_or_set(
+            f"widest:{model._meta.db_table}:{self.date_field}:{version}",
+            lambda: model.objects.aggregate(widest=Max(date_width(self.date_field)))["widest"],
+            timeout=None,
+        )
 
     def filter_date_before(self, queryset: QuerySet, name: str, value: datetime.date) -> QuerySet:
         return queryset.filter(overlaps(self.date_field, end=value))
@@ -337,8 +333,7 @@ class AgreementFilterSet(RecordFilterSet):
         model = Agreement
         fields = []
 
-    # Filters through related rows use IN (subquery), never a join: no duplicate rows, so no DISTINCT, and the
-    # list's page can be built in the same statement as its query (events.api.views).
+    # Filters through related rows use IN (subquery), never a join: no duplicate rows, so no DISTINCT.
 
     def filter_sector(self, queryset: QuerySet, name: str, value: QuerySet | list) -> QuerySet:
         if value.query.is_empty() if isinstance(value, QuerySet) else not value:  # no sector asked for
@@ -352,7 +347,7 @@ class AgreementFilterSet(RecordFilterSet):
     def filter_party(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         if not value:
             return queryset
-        ids = country_ids(value, versions.request_data_version(self.request) if self.request else None)
+        ids = country_ids(value, versions.request_data_version(self.request))
         if None in ids:  # a valid ISO code without a country row: nothing is party to it
             return queryset.none()
         return queryset.between_ids(*ids)

@@ -8,6 +8,8 @@ V" holds for every V that a reader sees; the largest value is the version of the
 
 from django.apps import apps
 
+from events.db import prepared
+
 TABLE = "events_table_version"
 
 CREATE = f"""
@@ -63,7 +65,10 @@ def ensure_triggers(app_config=None, using="default", **kwargs) -> None:
 
 
 def request_data_version(request) -> int:
-    """The data version, read once per request (the filters and the view agree on it)."""
+    """The data version, read once per request (the filters and the view agree on it); read afresh without
+    a request (a FilterSet used outside a view)."""
+    if request is None:
+        return data_version()
     request = getattr(request, "_request", request)  # DRF's request wraps Django's
     if not hasattr(request, "data_version"):
         request.data_version = data_version()
@@ -72,6 +77,4 @@ def request_data_version(request) -> int:
 
 def data_version() -> int:
     """The version of the data as a whole: it changes with every write to any data table."""
-    from events.db import prepared
-
     return prepared(f"SELECT coalesce(max(version), 0) FROM {TABLE}", [])[0]

@@ -69,11 +69,7 @@ def cached_count(queryset: QuerySet, request, data_version: int) -> int:
     query string without the page parameters determines the filtered queryset."""
     filters = sorted((k, v) for k, v in request.query_params.lists() if k not in ("page", "page_size", "format"))
     key = f"count:{request.path}:{data_version}:{hashlib.sha256(repr(filters).encode()).hexdigest()}"
-    count = cache.get(key)
-    if count is None:
-        count = queryset.count()
-        cache.set(key, count, timeout=None)
-    return count
+    return cache.get_or_set(key, queryset.count, timeout=None)
 
 
 def etag_matches(header: str | None, tag: str, *, wildcard: bool = True) -> bool:
@@ -114,12 +110,13 @@ class ResourceViewSet(viewsets.GenericViewSet):
             return self.csv_response(queryset)
         data_version = versions.request_data_version(request)
         tag = list_etag(request, data_version)
-        if etag_matches(request.headers.get("If-None-Match"), tag, wildcard=False):
+        if_none_match = request.headers.get("If-None-Match")
+        if etag_matches(if_none_match, tag, wildcard=False):
             # Before the filters: this URL was answered 200 with this tag over this very data, so its
             # parameters were valid then and still are (validation depends on nothing else).
             return Response(status=304, headers={"ETag": tag})
         queryset = self.filter_queryset(self.get_queryset())  # a bad parameter is a 400, even with "*"
-        if etag_matches(request.headers.get("If-None-Match"), tag):
+        if etag_matches(if_none_match, tag):
             return Response(status=304, headers={"ETag": tag})
         count = cached_count(queryset, request, data_version)
         if self.page_json is None:
@@ -301,13 +298,14 @@ class CountryViewSet(ReadViewSet):
         tag = list_etag(request, versions.request_data_version(request))
         if etag_matches(request.headers.get("If-None-Match"), tag):
             return Response(status=304, headers={"ETag": tag})
-        key = f"relations:{tag}"  # the same URL over the same data: the same body
-        body = cache.get(key)
-        if body is None:
+
+        def render() -> bytes:
             rows = selectors.relations(country, **dates.cleaned_data)
-            data = serializers.RelationSerializer(rows, many=True, context=self.get_serializer_context()).data
-            body = JSONRenderer().render(data)
-            cache.set(key, body, timeout=None)
+            return JSONRenderer().render(
+                serializers.RelationSerializer(rows, many=True, context=self.get_serializer_context()).data
+            )
+
+        body = cache.get_or_set(f"relations:{tag}", render, timeout=None)  # same URL, same data: same body
         response = HttpResponse(body, content_type="application/json")
         response["ETag"] = tag
         return response

@@ -39,19 +39,17 @@ class Sector(TimeStampedModel):
 class AgreementQuerySet(models.QuerySet):
     def between(self, *iso3_codes: str):
         """Agreements to which every one of the countries (ISO alpha-3 codes) is a party."""
-        agreements = self
-        for iso3 in iso3_codes:
-            agreements = agreements.filter(pk__in=AgreementParty.objects.filter(country__iso3=iso3).values("agreement"))
-        return agreements
+        return self._party_to_all([{"country__iso3": iso3} for iso3 in iso3_codes])
 
     def between_ids(self, *country_ids: int):
         """``between`` by the countries' primary keys. As constants in the query, they let PostgreSQL use its
         statistics of each country's share of parties (a few countries are party to most agreements)."""
+        return self._party_to_all([{"country_id": country_id} for country_id in country_ids])
+
+    def _party_to_all(self, lookups: list[dict]):
         agreements = self
-        for country_id in country_ids:
-            agreements = agreements.filter(
-                pk__in=AgreementParty.objects.filter(country_id=country_id).values("agreement")
-            )
+        for lookup in lookups:  # one IN per country: each may match another party
+            agreements = agreements.filter(pk__in=AgreementParty.objects.filter(**lookup).values("agreement"))
         return agreements
 
     def totals(self):
