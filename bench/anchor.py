@@ -3,9 +3,11 @@
 It answers the benchmark's URLs (bench/run.py) with the same filters, ordering, fields and envelope as the
 API: agreements by ``party`` and ``date_after``/``date_before``, trips by ``traveler``, officials by ``q``,
 ``page``/``page_size`` on all three, a country's relations, and a 304 for a matching ``If-None-Match``.
-The JSON of each row comes from events/jsonsql.py (plain SQL text, no Django), so the rows are the API's
-byte for byte once parsed; the total is counted in the same query, and the rows are built outside the OFFSET.
-No validation, permissions, schema or middleware: the floor the API is measured against.
+The JSON of each row is the SQL the API itself uses, generated from the resources' serializers
+(apikit.sqljson) once when the worker starts, so the rows are the API's byte for byte once parsed; the total is
+counted in the same query, and the rows are built outside the OFFSET. Django is imported for that start-up only:
+requests go through no Django code, no validation, permissions, schema or middleware: the floor the API is
+measured against.
 
 Run: DATABASE_URL=... gunicorn bench.anchor:app
 """
@@ -19,16 +21,34 @@ from urllib.parse import parse_qsl, urlencode
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from events import jsonsql  # plain SQL text: importing it loads no Django
 
+
+def _row_sql() -> dict:
+    """The SQL of each list's rows and of a country's relations, from the API's own declarations."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diplomacy.settings")
+    django.setup()
+    from apikit.sqljson import RowSQL
+    from events.api import agreements, officials, relations, trips
+
+    return {
+        "agreements": RowSQL(agreements.AgreementSerializer).element("r"),
+        "trips": RowSQL(trips.TripSerializer).element("r"),
+        "officials": RowSQL(officials.OfficialSerializer).element("r"),
+        "relations": relations.relations_json_sql,
+    }
+
+
+_SQL = _row_sql()
 PAGE_SIZE = 50
 _connection: psycopg.Connection | None = None
 
 LISTS = {
     # resource: (table, ordering, SQL JSON of row r)
-    "agreements": ("events_agreement", "r.signed_earliest, r.title, r.id", jsonsql.agreement_json("r")),
-    "trips": ("events_trip", "r.start_earliest, r.title, r.id", jsonsql.trip_json("r")),
-    "officials": ("events_official", "r.name, r.slug", jsonsql.official_json("r")),
+    "agreements": ("events_agreement", "r.signed_earliest, r.title, r.id", _SQL["agreements"]),
+    "trips": ("events_trip", "r.start_earliest, r.title, r.id", _SQL["trips"]),
+    "officials": ("events_official", "r.name, r.slug", _SQL["officials"]),
 }
 VERSION = "(SELECT coalesce(max(version), 0) FROM events_table_version)"
 WIDEST = "(SELECT coalesce(max(interval '1 day' * (signed_latest - signed_earliest)), '0 days') FROM events_agreement)"
@@ -109,23 +129,14 @@ def quote(value: str | None) -> str:
     return "null" if value is None else '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def relations(iso3: str, params: dict[str, str], api: str) -> tuple[bytes, int]:
+def relations(iso3: str, params: dict[str, str], root: str) -> tuple[bytes, int]:
     dated = "date_after" in params or "date_before" in params
-    element = jsonsql.obj(
-        ("partner", jsonsql.country_ref("c")),
-        *[(name, f"rel.{name}") for name in ("agreements", "agreement_records", "trips_to_partner")],
-        *[(name, f"rel.{name}") for name in ("trips_from_partner", "events", "first_date", "last_date")],
-    )
-    sql = f"""
-        SELECT coalesce(json_agg({element} ORDER BY rel.n), '[]'::json)::text, {VERSION}
-        FROM (SELECT %(api)s::text AS root) api,
-             (SELECT *, row_number() OVER () AS n FROM ({jsonsql.relations_sql(dated)}) ordered) rel
-        JOIN events_country c ON c.id = rel.partner
-    """
     with connection().cursor() as cursor:
         country = cursor.execute("SELECT id FROM events_country WHERE iso3 = %s", [iso3]).fetchone()
         query = {"country": country[0], "after": params.get("date_after"), "before": params.get("date_before")}
-        body, version = cursor.execute(sql, {**query, "api": api}).fetchone()
+        body, version = cursor.execute(
+            f"SELECT ({_SQL['relations'](dated)}), {VERSION}", {**query, "root": root}
+        ).fetchone()
         return body.encode(), version
 
 
@@ -134,7 +145,7 @@ def app(environ, start_response):
     params = dict(parse_qsl(environ.get("QUERY_STRING", "")))
     host = environ.get("HTTP_HOST") or environ["SERVER_NAME"]
     base = f"{environ['wsgi.url_scheme']}://{host}"
-    url, api = base + path, base + "/api/v1/"
+    url, api = base + path, base  # the API root of the row SQL: the absolute URL of "/" without its slash
     parts = path.strip("/").split("/")  # api, v1, resource[, key, action]
     full_url = f"{url}?{environ.get('QUERY_STRING', '')}"
     if environ.get("HTTP_IF_NONE_MATCH"):

@@ -95,13 +95,13 @@ def setup_django(scale: str) -> str:
     from django.conf import settings
     from django.core.management import call_command
 
-    from events import benchdata
+    from bench import synthetic
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)  # as a deployment has them (WhiteNoise)
     call_command("load_seed", verbosity=0)
-    expected = benchdata.Generator(scale).size
-    present = benchdata.present()
+    expected = synthetic.Generator(scale).size
+    present = synthetic.present()
     if present["agreement"] != expected["agreements"] or present["official"] != expected["officials"]:
         log(f"loading synthetic data, scale {scale}")
         call_command("seed_bench", scale=scale)
@@ -112,11 +112,11 @@ def setup_django(scale: str) -> str:
 
 def url_lists(scale: str) -> dict[str, list[str]]:
     """The URLs each endpoint draws from: seeded, so every run and both apps get the same lists."""
-    from events import benchdata
+    from bench import synthetic
     from events.models import Agreement, Official
 
     rng = random.Random(f"bench-urls-{scale}")
-    heavy = benchdata.HEAVY[:10]
+    heavy = synthetic.HEAVY[:10]
     agreements = []
     for _ in range(100):
         start = rng.randrange(1996, 2024)
@@ -126,11 +126,11 @@ def url_lists(scale: str) -> dict[str, list[str]]:
         )
     travelers = list(Official.objects.filter(slug__startswith="bench-").order_by("slug").values_list("slug", flat=True))
     trips = [f"/api/v1/trips/?traveler={slug}" for slug in travelers[:100]]
-    words = benchdata.FAMILY.split() + benchdata.GIVEN.split()
+    words = synthetic.FAMILY.split() + synthetic.GIVEN.split()
     officials = [f"/api/v1/officials/?q={word.lower()}" for word in words]
-    pairs = zip(benchdata.GIVEN.split(), benchdata.FAMILY.split(), strict=False)
+    pairs = zip(synthetic.GIVEN.split(), synthetic.FAMILY.split(), strict=False)
     officials += [f"/api/v1/officials/?q={given}+{family}" for given, family in pairs]
-    relations = [f"/api/v1/countries/{iso3}/relations/" for iso3 in benchdata.HEAVY]
+    relations = [f"/api/v1/countries/{iso3}/relations/" for iso3 in synthetic.HEAVY]
     return {
         "agreements": agreements,
         "trips": trips,
@@ -329,7 +329,7 @@ def main() -> None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
 
     database_url = setup_django(args.scale)
-    from events import benchdata
+    from bench import synthetic
 
     lists = url_lists(args.scale)
     apps = {"api": API_PORT, "anchor": ANCHOR_PORT}
@@ -348,7 +348,7 @@ def main() -> None:
             "warmup": args.warmup,
             "threads": 2,
         },
-        "rows": benchdata.present(),
+        "rows": synthetic.present(),
         "endpoints": {},
     }
     earlier = RESULTS / f"bench-{args.scale}.json"
@@ -398,7 +398,7 @@ def main() -> None:
             server.wait()
     if not args.only or args.csv:
         log("CSV exports: peak RSS of one worker")
-        report["csv"] = csv_memory(database_url, scale_rows=benchdata.Generator(args.scale).size["agreements"])
+        report["csv"] = csv_memory(database_url, scale_rows=synthetic.Generator(args.scale).size["agreements"])
     stem = write(report, args.scale)
     print(markdown(report))
     log(f"written {stem}.json and {stem}.md")

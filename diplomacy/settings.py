@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "apikit",
     "events",
 ]
 
@@ -56,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "apikit.middleware.JSONNotFoundMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -98,11 +100,11 @@ if "host" in DATABASES["default"].get("OPTIONS", {}):
     DATABASES["default"]["HOST"] = DATABASES["default"]["OPTIONS"].pop("host")
 # Django leaves psycopg's prepared statements off (threshold None), which also ignores an explicit
 # prepare=True. Django's own cursors bind on the client and are never prepared whatever this says; the
-# API's page statements ask for it (events/api/views.py: prepared), and nothing else reaches the threshold.
+# API's page statements ask for it (apikit/db.py: prepared), and nothing else reaches the threshold.
 DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
 
 # The API keeps list totals, relations and other derived values in the cache, keyed on the data version
-# (events/versions.py), so nothing in it is ever stale. CACHE_URL=redis://host:6379/0 shares it between
+# (apikit/versions.py), so nothing in it is ever stale. CACHE_URL=redis://host:6379/0 shares it between
 # processes (a deployment with several workers); unset, each process keeps its own in memory.
 CACHE_URL = os.environ.get("CACHE_URL", "").strip()
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
@@ -161,10 +163,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
-    "DEFAULT_FILTER_BACKENDS": ["events.api.filters.StrictFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "events.api.pagination.PageNumberPagination",
-    "DEFAULT_SCHEMA_CLASS": "events.api.schema.AutoSchema",
-    "EXCEPTION_HANDLER": "events.api.errors.exception_handler",
+    "DEFAULT_FILTER_BACKENDS": ["apikit.filters.StrictFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "apikit.pagination.PageNumberPagination",
+    "DEFAULT_SCHEMA_CLASS": "apikit.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "apikit.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -192,6 +194,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The docs send nothing to a third party: Redoc in the system's fonts, not Google's (apikit's redoc.html).
+    "REDOC_UI_SETTINGS": {
+        "theme": {
+            "typography": {
+                "fontFamily": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+                "headings": {"fontFamily": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"},
+                "code": {"fontFamily": "ui-monospace, 'Cascadia Mono', 'DejaVu Sans Mono', monospace"},
+            }
+        }
+    },
     "ENUM_NAME_OVERRIDES": {
         "DatePrecisionEnum": "events.choices.DatePrecision",
         "DateBasisEnum": "events.choices.DateBasis",
@@ -205,12 +217,12 @@ SPECTACULAR_SETTINGS = {
         "PloverEventTypeEnum": "events.choices.PloverEventType",
         "PloverModeEnum": "events.choices.PloverMode",
         "SourceKindEnum": "events.choices.SourceKind",
-        "ErrorTypeEnum": "events.api.schema.ERROR_TYPES",
+        "ErrorTypeEnum": "apikit.schema.ERROR_TYPES",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "events.api.schema.drop_unused_components",
-        "events.api.schema.require_response_fields",
+        "apikit.schema.drop_unused_components",
+        "apikit.schema.require_response_fields",
     ],
 }
 

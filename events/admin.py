@@ -17,8 +17,8 @@ from django.db.models import Q
 from django.http import HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
+from apikit.csv import cell
 from events import services
-from events.api.csv import cell
 from events.models import (
     Agreement,
     AgreementParty,

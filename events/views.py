@@ -2,6 +2,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.defaults import page_not_found
 
+from apikit.middleware import not_found_response
+
 
 def health(request):
     """Liveness and database check for load balancers and the compose health check."""
@@ -13,6 +15,5 @@ def health(request):
 def not_found(request, exception=None):
     """404 for URLs that match no route: JSON under /api/ (like every other API error), HTML elsewhere."""
     if request.path.startswith("/api/"):
-        body = {"type": "client_error", "errors": [{"code": "not_found", "detail": "No such URL.", "attr": None}]}
-        return JsonResponse(body, status=404)
+        return not_found_response()
     return page_not_found(request, exception)

@@ -1,19 +1,19 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from events.api import views
+from events.api import agreements, auth, countries, deletions, events, officials, sectors, sources, trips
 
 router = DefaultRouter()
-router.register("countries", views.CountryViewSet, basename="country")
-router.register("sectors", views.SectorViewSet, basename="sector")
-router.register("officials", views.OfficialViewSet, basename="official")
-router.register("trips", views.TripViewSet, basename="trip")
-router.register("agreements", views.AgreementViewSet, basename="agreement")
-router.register("events", views.EventViewSet, basename="event")
-router.register("sources", views.SourceViewSet, basename="source")
-router.register("deletions", views.DeletionViewSet, basename="deletion")
+router.register("countries", countries.CountryViewSet, basename="country")
+router.register("sectors", sectors.SectorViewSet, basename="sector")
+router.register("officials", officials.OfficialViewSet, basename="official")
+router.register("trips", trips.TripViewSet, basename="trip")
+router.register("agreements", agreements.AgreementViewSet, basename="agreement")
+router.register("events", events.EventViewSet, basename="event")
+router.register("sources", sources.SourceViewSet, basename="source")
+router.register("deletions", deletions.DeletionViewSet, basename="deletion")
 
 urlpatterns = [
-    path("auth/token/", views.TokenView.as_view(), name="auth-token"),
+    path("auth/token/", auth.TokenView.as_view(), name="auth-token"),
     *router.urls,
 ]

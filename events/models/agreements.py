@@ -37,24 +37,16 @@ class Sector(TimeStampedModel):
 
 
 class AgreementQuerySet(models.QuerySet):
-    def between(self, *iso3_codes: str):
-        """Agreements to which every one of the countries (ISO alpha-3 codes) is a party."""
-        return self._party_to_all([{"country__iso3": iso3} for iso3 in iso3_codes])
-
-    def between_ids(self, *country_ids: int):
-        """``between`` by the countries' primary keys. As constants in the query, they let PostgreSQL use its
-        statistics of each country's share of parties (a few countries are party to most agreements)."""
-        return self._party_to_all([{"country_id": country_id} for country_id in country_ids])
-
-    def _party_to_all(self, lookups: list[dict]):
+    def between(self, *country_ids: int):
+        """Agreements to which every one of the countries (by primary key) is a party. As constants in the query,
+        the ids let PostgreSQL use its statistics of each country's share of parties (a few countries are party
+        to most agreements)."""
         agreements = self
-        for lookup in lookups:  # one IN per country: each may match another party
-            agreements = agreements.filter(pk__in=AgreementParty.objects.filter(**lookup).values("agreement"))
+        for country_id in country_ids:  # one IN per country: each may match another party
+            agreements = agreements.filter(
+                pk__in=AgreementParty.objects.filter(country_id=country_id).values("agreement")
+            )
         return agreements
-
-    def totals(self):
-        """Records that are not a breakdown of another: summing their quantity counts each document once."""
-        return self.filter(parent__isnull=True)
 
 
 class AgreementManager(UUIDManager.from_queryset(AgreementQuerySet)):

@@ -12,14 +12,7 @@ from events.models.base import RecordModel, UUIDManager
 from events.search import search_field, search_index
 
 
-class OfficialQuerySet(models.QuerySet):
-    def active_on(self, day: datetime.date, **position_filters):
-        """Officials holding a position (optionally filtered, e.g. ``country__iso3="IRN"``) on ``day``."""
-        positions = Position.objects.held_on(day).filter(**position_filters)
-        return self.filter(pk__in=positions.values("official_id"))
-
-
-class OfficialManager(models.Manager.from_queryset(OfficialQuerySet)):
+class OfficialManager(models.Manager):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 

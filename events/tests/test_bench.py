@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from events import benchdata
+from bench import synthetic
 from events.models import Agreement, AgreementParty, Citation, Official
 from events.tests.api import results
 
@@ -22,23 +22,23 @@ def test_seed_bench_adds_synthetic_records_and_clears_them_leaving_the_seed_alon
     parties, citations = AgreementParty.objects.count(), Citation.objects.count()
     seed_rows = sorted(Agreement.objects.values_list("pk", "updated_at"))
 
-    loaded = benchdata.load("XS", progress_bar=lambda **kwargs: _Quiet())
+    loaded = synthetic.load("XS", progress_bar=lambda **kwargs: _Quiet())
     assert loaded["agreement"] == 1000 and loaded["official"] == 50
     assert Agreement.objects.count() == agreements + 1000
-    assert benchdata.present()["agreement"] == 1000
+    assert synthetic.present()["agreement"] == 1000
     assert all(a.title and a.parties.count() >= 2 for a in Agreement.objects.filter(pk__in=_bench("agreement", 5)))
-    again = benchdata.load("XS", progress_bar=lambda **kwargs: _Quiet())  # replaces, the same rows
+    again = synthetic.load("XS", progress_bar=lambda **kwargs: _Quiet())  # replaces, the same rows
     assert again == loaded and Agreement.objects.count() == agreements + 1000
 
-    benchdata.clear(progress=lambda message: None)
+    synthetic.clear(progress=lambda message: None)
     assert (Agreement.objects.count(), Official.objects.count()) == (agreements, officials)
     assert (AgreementParty.objects.count(), Citation.objects.count()) == (parties, citations)
     assert sorted(Agreement.objects.values_list("pk", "updated_at")) == seed_rows
 
 
 def test_synthetic_data_is_deterministic(db):
-    first = benchdata.Generator("XS")
-    second = benchdata.Generator("XS")
+    first = synthetic.Generator("XS")
+    second = synthetic.Generator("XS")
     assert list(first.officials()) == list(second.officials())
     assert list(itertools.islice(first.agreements(), 200)) == list(itertools.islice(second.agreements(), 200))
 
@@ -95,7 +95,7 @@ def call_wsgi(app, path: str) -> tuple[str, bytes]:
 
 
 def _bench(kind: str, count: int) -> list:
-    return [benchdata.bench_id(kind, n) for n in range(count)]
+    return [synthetic.bench_id(kind, n) for n in range(count)]
 
 
 class _Quiet:

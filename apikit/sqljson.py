@@ -1,0 +1,238 @@
+"""A serializer's representation built by PostgreSQL: the SQL expression of one row's JSON object.
+
+``RowSQL(serializer).element(alias)`` walks the serializer's fields, in order, and gives a
+``json_build_object`` with the same keys, nesting, orderings, nulls and formats as the serializer would give
+for the row ``alias`` of its model's table:
+
+- a stored field is its column (``""`` as null for the blank-as-null fields, decimals as text, timestamps as
+  DRF writes them, arrays as JSON arrays);
+- a brief reference (``RefField``), a nested serializer or a list of them is a subquery over the related
+  table, through a foreign key, a reverse foreign key, a many-to-many table or a generic relation, ordered by
+  the related model's ``Meta.ordering`` (as Django's prefetches are);
+- a hyperlink is the API's URL of the record, from ``reverse`` and the root the statement is given
+  (``(SELECT %s::text AS root) api``: the absolute URL of ``/`` without its slash);
+- a field that is not stored (an annotation, a derived list) takes its SQL from the serializer's
+  ``sql_fields``: ``{name: callable(builder, model, alias) -> SQL}`` (a class attribute, so it is inherited);
+  a callable that builds an object or a list returns ``(SQL, shape)``.
+
+Alongside the SQL, ``shape`` records the keys and their nesting, for the system check (apikit.checks).
+Anything the walk cannot express raises ``Unsupported``, naming the field.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
+from django.db import models
+from django.urls import reverse
+from rest_framework import serializers
+
+from apikit.serializers import BlankAsNullMixin, fields_of, nested
+
+Shape = dict[str, Any]  # key -> None (a value), a Shape (an object) or [Shape] (a list of objects)
+
+
+class Unsupported(Exception):
+    """A field the SQL builder cannot express: declare its SQL in the serializer's ``sql_fields``."""
+
+
+def obj(pairs: list[tuple[str, str]]) -> str:
+    """``json_build_object`` of (key, SQL expression) pairs, in order."""
+    return "json_build_object(" + ", ".join(f"'{key}', {value}" for key, value in pairs) + ")"
+
+
+def timestamp(column: str) -> str:
+    """As DRF's DateTimeField writes an aware datetime in UTC (ISO 8601, microseconds only when not zero, ``Z``).
+    apikit.checks makes sure the settings it relies on (UTC, DRF's default format) hold."""
+    utc = f"({column} AT TIME ZONE 'UTC')"
+    whole = f"mod(date_part('microseconds', {column})::bigint, 1000000) = 0"
+    micro = f"CASE WHEN {whole} THEN '' ELSE to_char({utc}, '.US') END"
+    return f"""(to_char({utc}, 'YYYY-MM-DD"T"HH24:MI:SS') || {micro} || 'Z')"""
+
+
+def column(alias: str, model_field: models.Field) -> str:
+    return f'{alias}."{model_field.column}"'
+
+
+class RowSQL:
+    def __init__(self, serializer):
+        self.serializer = serializer
+        self._aliases = itertools.count(1)
+        self.shape: Shape = {}
+
+    def alias(self) -> str:
+        return f"j{next(self._aliases)}"
+
+    def element(self, alias: str) -> str:
+        sql, self.shape = self.build(self.serializer, alias)
+        return sql
+
+    def build(self, serializer, alias: str) -> tuple[str, Shape]:
+        meta = getattr(serializer, "Meta", None)
+        model = getattr(meta, "model", None)
+        overrides = getattr(serializer, "sql_fields", {})
+        pairs, shape = [], {}
+        for name, field in fields_of(serializer).items():
+            if name in overrides:
+                sql = overrides[name](self, model, alias)
+                sql, sub = sql if isinstance(sql, tuple) else (sql, None)
+            else:
+                try:
+                    sql, sub = self.field(model, field, alias)
+                except Unsupported as error:
+                    raise Unsupported(f"{type(serializer).__name__}.{name}: {error}") from None
+            pairs.append((name, sql))
+            shape[name] = sub
+        return obj(pairs), shape
+
+    def field(self, model, field: serializers.Field, alias: str) -> tuple[str, Any]:
+        child, many = nested(field)
+        if child is not None:
+            if model is None:
+                raise Unsupported("a nested record of a serializer without a model")
+            return self.related(model, field.source, child, alias, many=many)
+        if isinstance(field, serializers.HyperlinkedIdentityField):
+            return self.link(field.view_name, field.lookup_url_kwarg, self.key(model, field.lookup_field, alias)), None
+        if isinstance(field, serializers.HyperlinkedRelatedField):
+            relation = model._meta.get_field(field.source)
+            if field.lookup_field != "pk" or not relation.many_to_one:
+                raise Unsupported("a hyperlink other than to a foreign key's primary key")
+            return self.link(field.view_name, field.lookup_url_kwarg, f"{column(alias, relation)}::text"), None
+        if model is None:
+            return f'{alias}."{field.source}"', None
+        return self.value(field, model._meta.get_field(field.source), alias), None
+
+    def value(self, field: serializers.Field, model_field: models.Field, alias: str) -> str:
+        if not model_field.concrete or model_field.is_relation:
+            raise Unsupported(f"{model_field.name} is not a stored value")
+        sql = column(alias, model_field)
+        if isinstance(field, BlankAsNullMixin):
+            return f"nullif({sql}, '')"
+        if isinstance(field, serializers.DecimalField):
+            return f"{sql}::text"
+        if isinstance(field, serializers.DateTimeField):
+            return timestamp(sql)
+        if isinstance(field, serializers.ListField):
+            return f"to_json({sql})"
+        if isinstance(field, serializers.SerializerMethodField):
+            raise Unsupported("a method field")
+        return sql
+
+    def key(self, model, lookup_field: str, alias: str) -> str:
+        target = model._meta.pk if lookup_field == "pk" else model._meta.get_field(lookup_field)
+        return f"{column(alias, target)}::text"
+
+    def link(self, view_name: str, url_kwarg: str, key_sql: str) -> str:
+        marker = "00000000-0000-0000-0000-00000000beef"  # matches any lookup pattern (slugs, UUIDs, codes)
+        before, _, after = reverse(view_name, kwargs={url_kwarg: marker}).partition(marker)
+        return f"(api.root || '{before}' || {key_sql} || '{after}')"
+
+    def one_by_key(self, serializer, key_sql: str) -> tuple[str, Shape]:
+        """The object of ``serializer`` for the row of its model whose primary key is ``key_sql``, or null."""
+        model, inner = serializer.Meta.model, self.alias()
+        element, shape = self.build(serializer, inner)
+        pk = column(inner, model._meta.pk)
+        return f"(SELECT {element} FROM {model._meta.db_table} {inner} WHERE {pk} = {key_sql})", shape
+
+    def related(self, model, source: str, serializer, alias: str, *, many: bool) -> tuple[str, Any]:
+        relation = model._meta.get_field(source)
+        target = serializer.Meta.model
+        inner = self.alias()
+        element, shape = self.build(serializer, inner)
+        table = f"{target._meta.db_table} {inner}"
+        skip: set[str] = set()
+        if isinstance(relation, GenericRelation):
+            content_type = (
+                "(SELECT id FROM django_content_type "
+                f"WHERE app_label = '{model._meta.app_label}' AND model = '{model._meta.model_name}')"
+            )
+            type_field = target._meta.get_field(relation.content_type_field_name)
+            id_field = target._meta.get_field(relation.object_id_field_name)
+            where = (
+                f"FROM {table} WHERE {column(inner, type_field)} = {content_type} "
+                f"AND {column(inner, id_field)} = {column(alias, model._meta.pk)}"
+            )
+            skip = {type_field.name, id_field.name}
+        elif relation.many_to_many and not relation.auto_created:
+            through = relation.remote_field.through._meta.db_table
+            link = self.alias()
+            where = (
+                f'FROM {through} {link} JOIN {table} ON {column(inner, target._meta.pk)} = {link}."'
+                f'{relation.m2m_reverse_name()}" WHERE {link}."{relation.m2m_column_name()}" = '
+                f"{column(alias, model._meta.pk)}"
+            )
+        elif relation.one_to_many:
+            foreign_key = relation.field
+            where = f"FROM {table} WHERE {column(inner, foreign_key)} = {column(alias, foreign_key.target_field)}"
+            skip = {foreign_key.name}
+        elif relation.many_to_one:
+            return self.one_by_key(serializer, column(alias, relation))
+        else:
+            raise Unsupported(f"the relation {source}")
+        if not many:
+            raise Unsupported(f"a single object through {source}, which holds many")
+        order = self.ordering(target, inner, skip)
+        aggregate = f"json_agg({element} ORDER BY {order})" if order else f"json_agg({element})"
+        return f"(SELECT coalesce({aggregate}, '[]'::json) {where})", [shape]
+
+    def ordering(self, model, alias: str, skip: set[str]) -> str:
+        """``Meta.ordering`` of ``model`` as SQL over ``alias``, leaving out the link to the parent row."""
+        terms = []
+        for term in model._meta.ordering:
+            descending = term.startswith("-")
+            path = term.lstrip("-").split("__")
+            if path[0] in skip:
+                continue
+            terms.append(self.path(model, alias, path) + (" DESC" if descending else ""))
+        return ", ".join(terms)
+
+    def path(self, model, alias: str, path: list[str]) -> str:
+        field = model._meta.pk if path[0] == "pk" else model._meta.get_field(path[0])
+        if len(path) == 1:
+            return column(alias, field)
+        target = field.related_model
+        inner = self.alias()
+        value = self.path(target, inner, path[1:])
+        return (
+            f"(SELECT {value} FROM {target._meta.db_table} {inner} "
+            f"WHERE {column(inner, field.target_field)} = {column(alias, field)})"
+        )
+
+
+def page_sql(model: type[models.Model], element: str) -> str:
+    """One statement for one page: the JSON text of an array of ``element`` (over the row ``r`` of the model's
+    table) for an array of primary keys, in their order. Positional parameters: the API's root, the ids."""
+    pk = column("r", model._meta.pk)
+    return (
+        f"SELECT coalesce(json_agg({element} ORDER BY page.n), '[]'::json)::text "
+        "FROM (SELECT %s::text AS root) api "
+        f"CROSS JOIN LATERAL unnest(%s::{_array_type(model)}) WITH ORDINALITY AS page(id, n) "
+        f"JOIN {model._meta.db_table} r ON {pk} = page.id"
+    )
+
+
+def _array_type(model) -> str:
+    pk = model._meta.pk
+    if isinstance(pk, models.UUIDField):
+        return "uuid[]"
+    if isinstance(pk, models.BigAutoField | models.BigIntegerField):
+        return "bigint[]"
+    if isinstance(pk, models.AutoField | models.IntegerField):
+        return "integer[]"
+    return "text[]"
+
+
+def settings_problems() -> list[str]:
+    """The settings the SQL formats rely on: UTC timestamps written in DRF's ISO 8601 form, decimals as text."""
+    problems = []
+    if settings.TIME_ZONE != "UTC" or not settings.USE_TZ:
+        problems.append("TIME_ZONE must be UTC with USE_TZ on (timestamps are written in UTC)")
+    rest = getattr(settings, "REST_FRAMEWORK", {})
+    if rest.get("DATETIME_FORMAT", "iso-8601") != "iso-8601":
+        problems.append("REST_FRAMEWORK DATETIME_FORMAT must be ISO 8601")
+    if rest.get("COERCE_DECIMAL_TO_STRING", True) is not True:
+        problems.append("REST_FRAMEWORK COERCE_DECIMAL_TO_STRING must be on (decimals are written as text)")
+    return problems

@@ -1,0 +1,203 @@
+"""Relations: a country's partners, with the agreements, trips (each way) and events that link them."""
+
+import orjson
+from django import forms
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+
+from apikit import csv, sqljson
+from apikit.etags import etag_matches, list_etag
+from apikit.serializers import RefField
+from events.api.trips import trip_span
+from events.models import Agreement, AgreementParty, Country, Event, EventParticipant, Stop, Trip
+
+AGREEMENT, PARTY, TRIP, STOP = (m._meta.db_table for m in (Agreement, AgreementParty, Trip, Stop))
+EVENT, PARTICIPANT, COUNTRY = (m._meta.db_table for m in (Event, EventParticipant, Country))
+
+
+def partner_sql(builder, model, alias: str) -> str:
+    from events.api.countries import CountrySerializer
+
+    return builder.one_by_key(CountrySerializer.brief(), f"{alias}.partner")
+
+
+class RelationSerializer(serializers.Serializer):
+    """One partner of a country, with what links them (see docs/api.md for the counting rule)."""
+
+    partner = RefField("CountrySerializer", help_text="The partner country.")
+    agreements = serializers.IntegerField(
+        help_text="Documents signed by both (sum of quantity; a total is replaced by its breakdowns that both are "
+        "party to, so no document is counted twice)."
+    )
+    agreement_records = serializers.IntegerField(help_text="Agreement records counted for the pair.")
+    trips_to_partner = serializers.IntegerField(help_text="Trips from this country with a stop in the partner.")
+    trips_from_partner = serializers.IntegerField(help_text="Trips from the partner with a stop in this country.")
+    events = serializers.IntegerField(help_text="Events in which both countries take part.")
+    first_date = serializers.DateField(allow_null=True, help_text="Earliest bound of the earliest of these.")
+    last_date = serializers.DateField(allow_null=True, help_text="Latest bound of the latest of these.")
+    sql_fields = {"partner": partner_sql}
+
+    class Meta:
+        csv_fields = [
+            ("partner", "partner"),
+            ("partner_name", "partner.name"),
+            "agreements",
+            "agreement_records",
+            "trips_to_partner",
+            "trips_from_partner",
+            "events",
+            "first_date",
+            "last_date",
+        ]
+
+
+class DateRangeForm(forms.Form):
+    """The date range of a country's relations (same meaning as date_after/date_before on the lists)."""
+
+    date_after = forms.DateField(required=False)
+    date_before = forms.DateField(required=False)
+
+
+def relations_sql(dated: bool) -> str:
+    """A country's partners, one row each: partner id, agreements (documents), agreement records, trips to and
+    from the partner, events, first and last dates, and ``n``, the row's place as the API shows them.
+    Parameters: ``%(country)s`` (the country's id), and ``%(after)s``/``%(before)s`` (dates or null) if ``dated``.
+
+    Counting agreements without counting a document twice: a record counts for a pair when both countries are
+    among its parties, except a total that has a breakdown to which both are parties; the breakdowns count
+    instead. So Iran-Venezuela counts the 19 documents of Caracas, not also the tour's 35. Dates filter as on
+    the lists: a record counts when its date's bounds overlap the range."""
+    after, before = ("%(after)s::date", "%(before)s::date") if dated else (None, None)
+
+    def when(alias: str, name: str) -> str:
+        if not dated:
+            return "true"
+        return (
+            f"{alias}.{name}_earliest IS NOT NULL "
+            f"AND ({after} IS NULL OR {alias}.{name}_latest >= {after}) "
+            f"AND ({before} IS NULL OR {alias}.{name}_earliest <= {before})"
+        )
+
+    span_earliest, span_latest = trip_span("t")
+    return f"""
+WITH agreement_rows AS (
+    SELECT p.country_id AS partner, a.quantity AS documents, 1 AS records, 0 AS trips_to, 0 AS trips_from,
+           0 AS events, a.signed_earliest AS first_date, a.signed_latest AS last_date
+    FROM {AGREEMENT} a
+    JOIN {PARTY} p ON p.agreement_id = a.id AND p.country_id <> %(country)s
+    WHERE a.id IN (SELECT agreement_id FROM {PARTY} WHERE country_id = %(country)s)
+      AND {when("a", "signed")}
+      AND NOT EXISTS (
+          SELECT 1 FROM {AGREEMENT} b
+          JOIN {PARTY} bc ON bc.agreement_id = b.id AND bc.country_id = %(country)s
+          JOIN {PARTY} bp ON bp.agreement_id = b.id AND bp.country_id = p.country_id
+          WHERE b.parent_id = a.id)
+),
+trips AS (
+    SELECT t.id, t.origin_id, {span_earliest} AS span_earliest, {span_latest} AS span_latest
+    FROM {TRIP} t
+    WHERE t.origin_id = %(country)s
+       OR t.id IN (SELECT trip_id FROM {STOP} WHERE country_id = %(country)s)
+),
+trip_rows AS (
+    SELECT s.partner, 0, 0, 1, 0, 0, t.span_earliest, t.span_latest
+    FROM trips t
+    JOIN LATERAL (SELECT DISTINCT country_id AS partner FROM {STOP}
+                  WHERE trip_id = t.id AND country_id <> %(country)s) s ON true
+    WHERE t.origin_id = %(country)s AND {when("t", "span")}
+    UNION ALL
+    SELECT t.origin_id, 0, 0, 0, 1, 0, t.span_earliest, t.span_latest
+    FROM trips t
+    WHERE t.origin_id <> %(country)s AND {when("t", "span")}
+),
+event_rows AS (
+    SELECT ep.partner, 0, 0, 0, 0, 1, e.date_earliest, e.date_latest
+    FROM {EVENT} e
+    JOIN LATERAL (SELECT DISTINCT country_id AS partner FROM {PARTICIPANT}
+                  WHERE event_id = e.id AND country_id IS NOT NULL AND country_id <> %(country)s) ep ON true
+    WHERE e.id IN (SELECT event_id FROM {PARTICIPANT} WHERE country_id = %(country)s)
+      AND {when("e", "date")}
+),
+linked AS (
+    SELECT * FROM agreement_rows UNION ALL SELECT * FROM trip_rows UNION ALL SELECT * FROM event_rows
+)
+SELECT l.partner, sum(l.documents)::int AS agreements, sum(l.records)::int AS agreement_records,
+       sum(l.trips_to)::int AS trips_to_partner, sum(l.trips_from)::int AS trips_from_partner,
+       sum(l.events)::int AS events, min(l.first_date) AS first_date, max(l.last_date) AS last_date,
+       row_number() OVER (ORDER BY sum(l.documents) DESC, sum(l.trips_to) + sum(l.trips_from) DESC, pc.name) AS n
+FROM linked l JOIN {COUNTRY} pc ON pc.id = l.partner
+GROUP BY l.partner, pc.name
+"""
+
+
+def relations_json_sql(dated: bool) -> str:
+    """The JSON text of a country's relations as the API shows them. Parameters as ``relations_sql``, and
+    ``%(root)s`` (see apikit.sqljson)."""
+    element = sqljson.RowSQL(RelationSerializer).element("rel")
+    return (
+        f"SELECT coalesce(json_agg({element} ORDER BY rel.n), '[]'::json)::text "
+        f"FROM (SELECT %(root)s::text AS root) api, ({relations_sql(dated)}) rel"
+    )
+
+
+def relations_json(country: Country, root: str, date_after=None, date_before=None) -> str:
+    dated = date_after is not None or date_before is not None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            relations_json_sql(dated),
+            {"country": country.pk, "after": date_after, "before": date_before, "root": root},
+        )
+        return cursor.fetchone()[0]
+
+
+class RelationsMixin:
+    """``countries/{iso3}/relations/`` on the countries' viewset."""
+
+    csv_actions = ("list", "relations")
+    extra_serializers = (RelationSerializer,)  # held to its SQL, schema and CSV by apikit.checks
+    extra_query_parameters = {"relations": ("date_after", "date_before")}
+
+    @extend_schema(
+        summary="A country's partners",
+        description="Each partner country with the agreements, trips (each way) and events that link them, and "
+        "the first and last dates among them. Agreements are counted in documents (sum of quantity) without "
+        "counting a total and its breakdowns both: a total is replaced, for a pair, by its breakdowns that both "
+        "countries are party to. `date_after`/`date_before` apply as on the lists. Not paginated: one row per "
+        "partner. CSV with `?format=csv`.",
+        parameters=[
+            OpenApiParameter(
+                "date_after", OpenApiTypes.DATE, description="Only records whose date may fall on or after this day."
+            ),
+            OpenApiParameter(
+                "date_before", OpenApiTypes.DATE, description="Only records whose date may fall on or before this day."
+            ),
+        ],
+        responses={
+            (200, "application/json"): RelationSerializer(many=True),
+            (200, "text/csv"): OpenApiTypes.STR,
+        },
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def relations(self, request, iso3=None):
+        country = self.get_object()
+        dates = DateRangeForm(request.query_params)
+        if not dates.is_valid():
+            raise ValidationError(dates.errors)
+        if self.wants_csv():
+            rows = orjson.loads(relations_json(country, self.api_root(), **dates.cleaned_data))
+            return csv.stream_csv(f"relations-{country.iso3}", csv.columns(RelationSerializer), rows)
+        tag = list_etag(request, self.data_version())
+        if etag_matches(request.headers.get("If-None-Match"), tag):
+            return self.not_modified(tag)
+        body = cache.get_or_set(  # same URL, same data: same body
+            f"relations:{tag}", lambda: relations_json(country, self.api_root(), **dates.cleaned_data), timeout=None
+        )
+        response = HttpResponse(body, content_type="application/json")
+        response["ETag"] = tag
+        return response

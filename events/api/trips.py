@@ -1,0 +1,165 @@
+"""Trips: journeys by officials, with their ordered stops."""
+
+import django_filters as filters
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from rest_framework import serializers
+
+from apikit.schema import document
+from apikit.serializers import RefField
+from apikit.strict import StrictUUIDField
+from events import services
+from events.api.records import COUNTRY_CHOICES, DatedFilterSet, RecordSerializer, WritableViewSet, dated
+from events.models import Official, Stop, Trip
+
+STOP = Stop._meta.db_table
+
+
+def trip_span(t: str) -> tuple[str, str]:
+    """SQL of ``span_earliest`` and ``span_latest`` of the trip row ``t``, as Trip.objects.with_span() annotates
+    them: the trip's own dates where recorded, else its first stop's arrival and its last stop's departure."""
+    earliest = (
+        f"coalesce({t}.start_earliest, (SELECT fs.arrival_earliest FROM {STOP} fs "
+        f'WHERE fs.trip_id = {t}.id ORDER BY fs."order" LIMIT 1))'
+    )
+    latest = (
+        f"coalesce({t}.end_latest, (SELECT coalesce(ls.departure_latest, ls.arrival_latest) FROM {STOP} ls "
+        f'WHERE ls.trip_id = {t}.id ORDER BY ls."order" DESC LIMIT 1))'
+    )
+    return earliest, latest
+
+
+class StopSerializer(RecordSerializer):
+    id = StrictUUIDField(required=False, help_text="An existing stop of this trip to update; omit to add one.")
+    country = RefField("CountrySerializer", help_text="Country visited (ISO alpha-3).")
+
+    class Meta:
+        model = Stop
+        fields = ["id", "order", "country", "city", *dated("arrival"), *dated("departure"), "citations"]
+        read_only_fields = ["order"]
+        brief_fields = ["id", "order", "country", "city", "trip"]
+        brief_extra = {"trip": serializers.HyperlinkedRelatedField(view_name="trip-detail", read_only=True)}
+
+
+class TripSerializer(RecordSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="trip-detail")
+    lead = RefField("OfficialSerializer", help_text="The official who led the trip (slug).")
+    members = RefField(
+        "OfficialSerializer", many=True, required=False, help_text="Other officials on the trip (slugs)."
+    )
+    origin = RefField("CountrySerializer", help_text="Country it set out from (ISO alpha-3).")
+    invited_by = RefField(
+        "CountrySerializer", many=True, required=False, help_text="Countries that invited it (ISO alpha-3)."
+    )
+    span_earliest = serializers.DateField(
+        read_only=True, help_text="First day of the trip: its own start, else its first stop's arrival."
+    )
+    span_latest = serializers.DateField(
+        read_only=True, help_text="Last day of the trip: its own end, else its last stop's departure (or arrival)."
+    )
+    stops = StopSerializer(many=True, required=False, help_text="Stops in order (the whole list, numbered 1, 2...).")
+    sql_fields = {
+        **RecordSerializer.sql_fields,
+        "span_earliest": lambda builder, model, alias: trip_span(alias)[0],
+        "span_latest": lambda builder, model, alias: trip_span(alias)[1],
+    }
+
+    class Meta:
+        model = Trip
+        fields = [
+            "id",
+            "title",
+            "lead",
+            "members",
+            "origin",
+            "purpose",
+            "invited_by",
+            "invitation",
+            *dated("start"),
+            *dated("end"),
+            "span_earliest",
+            "span_latest",
+            "stops",
+            "citations",
+            "disputed_fields",
+            "url",
+            "created_at",
+            "updated_at",
+        ]
+        brief_fields = ["id", "title", "url"]
+        csv_fields = [
+            "id",
+            "title",
+            "lead",
+            "members",
+            "origin",
+            ("stops", "stops.country"),
+            ("stop_cities", "stops.city"),
+            "span_earliest",
+            "span_latest",
+            *dated("start"),
+            *dated("end"),
+            "invited_by",
+            "purpose",
+            ("sources", "citations.source", "unique"),
+            "disputed_fields",
+            "url",
+            "updated_at",
+        ]
+
+    def write(self, instance, validated_data):
+        return services.save_trip(
+            trip=instance,
+            members=validated_data.pop("members", None),
+            invited_by=validated_data.pop("invited_by", None),
+            stops=validated_data.pop("stops", None),
+            fields=validated_data,
+            user=self.user,
+        )
+
+
+class TripFilterSet(DatedFilterSet):
+    date_field = "span"
+
+    traveler = filters.ModelChoiceFilter(
+        queryset=Official.objects.all(),
+        to_field_name="slug",
+        method="filter_traveler",
+        help_text="Slug of an official who led or joined the trip.",
+    )
+    origin = filters.ChoiceFilter(
+        choices=COUNTRY_CHOICES, field_name="origin__iso3", help_text="ISO alpha-3 of the country it set out from."
+    )
+    visited = filters.MultipleChoiceFilter(
+        choices=COUNTRY_CHOICES,
+        method="filter_visited",
+        help_text="ISO alpha-3 of a country with a stop; repeat it for trips that visited all of them.",
+    )
+    ordering = filters.OrderingFilter(
+        fields=[("span_earliest", "date"), "title", "updated_at"], help_text="Sort by date, title or updated_at."
+    )
+
+    class Meta:
+        model = Trip
+        fields = []
+
+    def filter_traveler(self, queryset: QuerySet, name: str, value: Official) -> QuerySet:
+        # Led or joined. "id = ANY(ARRAY(subquery))" is computed once, so PostgreSQL ORs two index scans;
+        # "lead = x OR id IN (subquery)" would read every trip.
+        joined = RawSQL(
+            f'"{Trip._meta.db_table}"."id" = ANY(ARRAY(SELECT trip_id FROM {Trip.members.through._meta.db_table} '
+            "WHERE official_id = %s))",
+            [value.pk],
+            output_field=BooleanField(),
+        )
+        return queryset.filter(Q(lead=value) | Q(joined))
+
+    def filter_visited(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.visiting(*value) if value else queryset
+
+
+@document("trips", "trip", "Journeys by officials, with their ordered stops.", writable=True)
+class TripViewSet(WritableViewSet):
+    queryset = Trip.objects.with_span()
+    serializer_class = TripSerializer
+    filterset_class = TripFilterSet
