@@ -195,9 +195,11 @@ class RelationsMixin:
         tag = list_etag(request, self.data_version())
         if etag_matches(request.headers.get("If-None-Match"), tag):
             return self.not_modified(tag)
-        body = cache.get_or_set(  # same URL, same data: same body
-            f"relations:{tag}", lambda: relations_json(country, self.api_root(), **dates.cleaned_data), timeout=None
-        )
+
+        def render() -> bytes:  # compact, as DRF renders JSON (PostgreSQL spaces its JSON out)
+            return orjson.dumps(orjson.loads(relations_json(country, self.api_root(), **dates.cleaned_data)))
+
+        body = cache.get_or_set(f"relations:{tag}", render, timeout=None)  # same URL, same data: same body
         response = HttpResponse(body, content_type="application/json")
         response["ETag"] = tag
         return response
