@@ -20,6 +20,7 @@ import copy
 
 from django.db import models
 from django.db.models import Prefetch
+from django.urls import get_resolver
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
@@ -107,7 +108,12 @@ class ResourceSerializer(StrictModelSerializer):
 
 
 def resource(name_or_class: str | type[ResourceSerializer]) -> type[ResourceSerializer]:
-    return _registry[name_or_class] if isinstance(name_or_class, str) else name_or_class
+    """A serializer by class name: the resources register as their modules load, which the URLconf does."""
+    if not isinstance(name_or_class, str):
+        return name_or_class
+    if name_or_class not in _registry:
+        get_resolver().url_patterns  # noqa: B018 (loads every resource module)
+    return _registry[name_or_class]
 
 
 class RefField(serializers.RelatedField):

@@ -6,9 +6,11 @@ second run changes no row. Any problem (bad JSON, an unknown country code, an ex
 in its source, a broken rule) raises ``SeedError`` naming the file and the record, and the
 transaction leaves the database exactly as it was.
 
-Fixture files are lists of records keyed by their public identifier (UUID, slug). Nested lists
-(an official's positions, a trip's stops, an agreement's parties and their actions, an event's
-participants, and every record's citations) are written inline under their parent.
+Fixture files are lists of records keyed by their public identifier (UUID, slug), in the shape the API
+takes them (the resources' serializers, events/api/): references by their public keys, looked up by the
+API's own fields. Nested lists (an official's positions, a trip's stops, an agreement's parties and their
+actions, an event's participants, and every record's citations) are written inline under their parent,
+through the same helper as the API's writes (services.replace_nested).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,23 +28,13 @@ import pycountry
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, models, transaction
+from rest_framework import serializers
+from rest_framework.relations import ManyRelatedField
+from rest_framework.serializers import ListSerializer
 
+from apikit.serializers import RefField, fields_of
 from events import services
-from events.models import (
-    Agreement,
-    AgreementParty,
-    Citation,
-    Country,
-    Event,
-    EventParticipant,
-    Official,
-    PartyAction,
-    Position,
-    Sector,
-    Source,
-    Stop,
-    Trip,
-)
+from events.models import Citation, Country, Sector, Source
 
 M49_FILE = Path(__file__).parent / "data" / "m49.csv"
 # Loaded in this order: later files refer to records of earlier ones.
@@ -154,7 +147,7 @@ class _Loader:
         except (KeyError, TypeError, ValueError, ObjectDoesNotExist, IntegrityError) as error:
             raise SeedError(f"{path}: record {self.record}: {_error_text(error)}") from None
 
-    # -- one loader per fixture file ----------------------------------------------------------
+    # -- loading one record with its nested parts --------------------------------------------
 
     def _load_sectors(self, data: dict) -> None:
         self._upsert_by(Sector, {"slug": data["slug"]}, data)
@@ -170,81 +163,76 @@ class _Loader:
         source = self._upsert_by(Source, {"id": data["id"]}, data)
         self.deferred.append((self.record, source, citations))
 
+    # The API's resources are imported where used: they import this module's M49 file for their filters.
+
     def _load_officials(self, data: dict) -> None:
-        positions = data.pop("positions", [])
-        citations = data.pop("citations", [])
-        official = self._upsert_by(Official, {"id": data["id"]}, data)
-        self._citations(official, citations)
-        for position in positions:
-            position_citations = position.pop("citations", [])
-            position["country"] = self._country(position["country"])
-            row = self._upsert_by(Position, {"id": position["id"]}, {**position, "official": official})
-            self._citations(row, position_citations)
+        from events.api.officials import OfficialSerializer
+
+        self._record(OfficialSerializer, data)
 
     def _load_trips(self, data: dict) -> None:
-        stops = data.pop("stops", [])
-        citations = data.pop("citations", [])
-        members = [self._official(slug) for slug in data.pop("members", [])]
-        invited_by = [self._country(code) for code in data.pop("invited_by", [])]
-        data["lead"] = self._official(data["lead"])
-        data["origin"] = self._country(data["origin"])
-        trip = self._upsert_by(Trip, {"id": data["id"]}, data)
-        self._set_m2m(trip.members, members)
-        self._set_m2m(trip.invited_by, invited_by)
-        self._citations(trip, citations)
-        for stop in stops:
-            stop_citations = stop.pop("citations", [])
-            stop["country"] = self._country(stop["country"])
-            row = self._upsert_by(Stop, {"id": stop["id"]}, {**stop, "trip": trip})
-            self._citations(row, stop_citations)
-        services.validate_trip(trip)
+        from events.api.trips import TripSerializer
+
+        services.validate_trip(self._record(TripSerializer, data))
 
     def _load_agreements(self, data: dict) -> None:
-        parties = data.pop("parties", [])
-        citations = data.pop("citations", [])
-        sectors = [self._sector(slug) for slug in data.pop("sectors", [])]
-        if data.get("signed_at"):
-            data["signed_at"] = self._get(Stop, data["signed_at"])
-        if data.get("parent"):
-            data["parent"] = self._get(Agreement, data["parent"])
-        if data.get("value_amount") is not None:
-            data["value_amount"] = Decimal(str(data["value_amount"]))
-        agreement = self._upsert_by(Agreement, {"id": data["id"]}, data)
-        self._set_m2m(agreement.sectors, sectors)
-        self._citations(agreement, citations)
-        for party in parties:
-            actions = party.pop("actions", [])
-            party_citations = party.pop("citations", [])
-            party["country"] = self._country(party["country"])
-            if party.get("signatory"):
-                party["signatory"] = self._official(party["signatory"])
-            row = self._upsert_by(AgreementParty, {"id": party["id"]}, {**party, "agreement": agreement})
-            self._citations(row, party_citations)
-            for action in actions:
-                action_citations = action.pop("citations", [])
-                step = self._upsert_by(PartyAction, {"id": action["id"]}, {**action, "party": row})
-                self._citations(step, action_citations)
-        services.validate_agreement(agreement)
+        from events.api.agreements import AgreementSerializer
+
+        services.validate_agreement(self._record(AgreementSerializer, data))
 
     def _load_events(self, data: dict) -> None:
-        participants = data.pop("participants", [])
+        from events.api.events import EventSerializer
+
+        self._record(EventSerializer, data)
+
+    def _record(self, serializer_class, data: dict, parent: dict | None = None, row=None) -> models.Model:
+        """Upsert one record as the API declares it (``serializer_class``): references are looked up by their
+        public keys as the API's fields look them up, nested lists (``stops``, ``parties``...) are loaded under
+        it, matched by id, and its citations are written. Nothing is deleted. ``row``: the record, if known."""
+        model = serializer_class.Meta.model
+        fields = fields_of(serializer_class)
         citations = data.pop("citations", [])
-        sectors = [self._sector(slug) for slug in data.pop("sectors", [])]
-        if data.get("trip"):
-            data["trip"] = self._get(Trip, data["trip"])
-        if data.get("stop"):
-            data["stop"] = self._get(Stop, data["stop"])
-        event = self._upsert_by(Event, {"id": data["id"]}, data)
-        self._set_m2m(event.sectors, sectors)
-        self._citations(event, citations)
-        for participant in participants:
-            participant_citations = participant.pop("citations", [])
-            if participant.get("official"):
-                participant["official"] = self._official(participant["official"])
-            if participant.get("country"):
-                participant["country"] = self._country(participant["country"])
-            row = self._upsert_by(EventParticipant, {"id": participant["id"]}, {**participant, "event": event})
-            self._citations(row, participant_citations)
+        values, links, parts = dict(parent or {}), {}, {}
+        for name, value in data.items():
+            field = fields.get(name)
+            if isinstance(field, ListSerializer):
+                parts[name] = (field, value)
+            elif isinstance(field, ManyRelatedField):
+                links[name] = [self._ref(field.child_relation, item) for item in value]
+            elif isinstance(field, RefField):
+                values[name] = self._ref(field, value) if value else None
+            else:
+                values[name] = value
+        if values.get("value_amount") is not None:
+            values["value_amount"] = Decimal(str(values["value_amount"]))
+        if row is None:
+            row = model.objects.filter(id=data["id"]).first()
+        row = self._upsert(model, row, values)
+        for name, objects in links.items():
+            self._set_m2m(getattr(row, name), objects)
+        self._citations(row, citations)
+        for field, items in parts.values():
+            self._parts(row, field, items)
+        return row
+
+    def _parts(self, row: models.Model, field: ListSerializer, items: list[dict]) -> None:
+        """A nested list (a trip's stops...) under ``row``, each item matched to its row by id."""
+        foreign_key = row._meta.get_field(field.source).field.name
+        child = type(field.child)
+        services.replace_nested(
+            getattr(row, field.source).all(),
+            items,
+            match=lambda item: uuid.UUID(item["id"]),
+            save=lambda existing, item, index: self._record(child, item, {foreign_key: row}, existing),
+            delete_missing=False,
+        )
+
+    def _ref(self, field: RefField, key: str) -> models.Model:
+        """The record a reference names, looked up as the API looks it up."""
+        try:
+            return field.to_internal_value(key)
+        except serializers.ValidationError as error:
+            raise SeedError(f"{' '.join(error.detail)} (it must be loaded first).") from None
 
     # -- helpers --------------------------------------------------------------------------------
 
@@ -282,25 +270,12 @@ class _Loader:
         if set(manager.values_list("pk", flat=True)) != {o.pk for o in objects}:
             manager.set(objects)
 
-    def _get(self, model: type[models.Model], value: str, key: str = "pk") -> models.Model:
-        """The record that ``key`` identifies; an earlier file (or earlier in this one) must have loaded it."""
+    def _get(self, model: type[models.Model], pk: str) -> models.Model:
+        """The record with this id; an earlier file (or earlier in this one) must have loaded it."""
         try:
-            return model.objects.get(**{key: value})
+            return model.objects.get(pk=pk)
         except (model.DoesNotExist, ValidationError):
-            name = "id" if key == "pk" else key
-            raise SeedError(f'no {model._meta.verbose_name} with {name} "{value}" (it must be loaded first).') from None
-
-    def _country(self, iso3: str) -> Country:
-        try:
-            return Country.objects.get(iso3=iso3)
-        except Country.DoesNotExist:
-            raise SeedError(f'unknown country code "{iso3}" (expected an ISO 3166-1 alpha-3 code).') from None
-
-    def _official(self, slug: str) -> Official:
-        return self._get(Official, slug, key="slug")
-
-    def _sector(self, slug: str) -> Sector:
-        return self._get(Sector, slug, key="slug")
+            raise SeedError(f'no {model._meta.verbose_name} with id "{pk}" (it must be loaded first).') from None
 
 
 def _comparable(value):

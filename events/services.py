@@ -10,6 +10,8 @@ fault, nested paths such as ``stops.2.departure`` included, and the transaction 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
+
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
@@ -95,6 +97,44 @@ def _write(instance, fields: dict) -> None:
         setattr(instance, name, value)
 
 
+def replace_nested(
+    rows: models.QuerySet,
+    items: list[dict],
+    *,
+    match: Callable[[dict], Hashable],
+    key: Callable[[models.Model], Hashable] = lambda row: row.pk,
+    save: Callable[[models.Model | None, dict, int], models.Model],
+    delete_missing: bool = True,
+) -> list[models.Model]:
+    """Make the nested list ``rows`` (an agreement's parties, a trip's stops...) be ``items``.
+
+    An item whose ``match`` equals the ``key`` of a current row is saved over it (keeping its id and its
+    citations); ``save(row or None, item, index)`` writes one row (None: a new one) and returns it. Rows that
+    no item matches are deleted, unless ``delete_missing`` is off (the seed loader adds and updates only)."""
+    existing = {key(row): row for row in rows}
+    saved = [save(existing.pop(match(item), None), dict(item), index) for index, item in enumerate(items)]
+    if delete_missing and existing:
+        rows.model.objects.filter(pk__in=[row.pk for row in existing.values()]).delete()
+    return saved
+
+
+def _nested_writer(model: type[models.Model], parent: dict, prefix: str, user, children=None):
+    """``save`` for replace_nested: a row of ``model`` under ``parent`` (its foreign key), validated, with errors
+    keyed ``prefix.index.field``. ``children`` is ``(key, write)``: the item's own nested list, written by
+    ``write(row, items, index)`` once the row is saved."""
+
+    def save(row, item, index):
+        nested = item.pop(children[0], None) if children else None
+        row = row or model(**parent)
+        _write(row, item)
+        _save(row, f"{prefix}.{index}", user=user)
+        if nested is not None:
+            children[1](row, nested, index)
+        return row
+
+    return save
+
+
 @transaction.atomic
 def save_agreement(
     *, agreement: Agreement, fields: dict, sectors=None, parties: list[dict] | None = None, user=None
@@ -110,23 +150,23 @@ def save_agreement(
     if sectors is not None:
         agreement.sectors.set(sectors)
     if parties is not None:
-        existing = {party.country_id: party for party in agreement.parties.all()}
-        kept = []
-        for index, data in enumerate(parties):
-            data = dict(data)
-            actions = data.pop("actions", None)
-            party = existing.pop(data["country"].pk, None) or AgreementParty(agreement=agreement)
-            _write(party, data)
-            _save(party, f"parties.{index}", user=user)
-            kept.append(party.pk)
-            if actions is not None:
-                current = {action.action: action for action in party.actions.all()}
-                for position, action_data in enumerate(actions):
-                    step = current.pop(action_data["action"], None) or PartyAction(party=party)
-                    _write(step, action_data)
-                    _save(step, f"parties.{index}.actions.{position}", user=user)
-                PartyAction.objects.filter(pk__in=[a.pk for a in current.values()]).delete()
-        agreement.parties.exclude(pk__in=kept).delete()
+
+        def actions(party, items, index):
+            replace_nested(
+                party.actions.all(),
+                items,
+                key=lambda action: action.action,
+                match=lambda item: item["action"],
+                save=_nested_writer(PartyAction, {"party": party}, f"parties.{index}.actions", user),
+            )
+
+        replace_nested(
+            agreement.parties.all(),
+            parties,
+            key=lambda party: party.country_id,
+            match=lambda item: item["country"].pk,
+            save=_nested_writer(AgreementParty, {"agreement": agreement}, "parties", user, ("actions", actions)),
+        )
     validate_agreement(agreement)
     return agreement
 
@@ -147,18 +187,18 @@ def save_trip(
     if invited_by is not None:
         trip.invited_by.set(invited_by)
     if stops is not None:
-        existing = {stop.pk: stop for stop in trip.stops.all()}
-        listed = {data.get("id") for data in stops} & set(existing)
-        trip.stops.exclude(pk__in=listed).delete()
-        # Move kept stops out of the way first, so renumbering never collides with the unique order.
+        # Move the current stops out of the way first, so renumbering never collides with the unique order.
         trip.stops.update(order=models.F("order") + 10000)
-        for index, data in enumerate(stops):
-            data = dict(data)
-            stop = existing.get(data.pop("id", None)) or Stop(trip=trip)
-            _write(stop, {**data, "order": index + 1})
-            _save(stop, f"stops.{index}", user=user)
+        numbered = [{**stop, "order": index + 1} for index, stop in enumerate(stops)]
+        replace_nested(
+            trip.stops.all(), numbered, match=_listed_id, save=_nested_writer(Stop, {"trip": trip}, "stops", user)
+        )
     validate_trip(trip)
     return trip
+
+
+def _listed_id(item: dict):
+    return item.pop("id", None)
 
 
 @transaction.atomic
@@ -167,15 +207,8 @@ def save_official(*, official: Official, fields: dict, positions: list[dict] | N
     _write(official, fields)
     _save(official, user=user)
     if positions is not None:
-        existing = {position.pk: position for position in official.positions.all()}
-        kept = []
-        for index, data in enumerate(positions):
-            data = dict(data)
-            position = existing.get(data.pop("id", None)) or Position(official=official)
-            _write(position, data)
-            _save(position, f"positions.{index}", user=user)
-            kept.append(position.pk)
-        official.positions.exclude(pk__in=kept).delete()
+        writer = _nested_writer(Position, {"official": official}, "positions", user)
+        replace_nested(official.positions.all(), positions, match=_listed_id, save=writer)
     return official
 
 
@@ -187,15 +220,17 @@ def save_event(*, event: Event, fields: dict, sectors=None, participants: list[d
     if sectors is not None:
         event.sectors.set(sectors)
     if participants is not None:
-        existing = {(p.official_id, p.country_id, p.role): p for p in event.participants.all()}
-        kept = []
-        for index, data in enumerate(participants):
-            official, country = data.get("official"), data.get("country")
-            key = (official and official.pk, country and country.pk, data["role"])
-            participant = existing.get(key) or EventParticipant(event=event, **data)
-            _save(participant, f"participants.{index}", user=user)
-            kept.append(participant.pk)
-        event.participants.exclude(pk__in=kept).delete()
+
+        def who(official, country, role):
+            return (official and official.pk, country and country.pk, role)
+
+        replace_nested(
+            event.participants.all(),
+            participants,
+            key=lambda p: (p.official_id, p.country_id, p.role),
+            match=lambda item: who(item.get("official"), item.get("country"), item["role"]),
+            save=_nested_writer(EventParticipant, {"event": event}, "participants", user),
+        )
     return event
 
 

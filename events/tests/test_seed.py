@@ -116,7 +116,7 @@ def test_unknown_country_code_aborts_naming_the_file_and_record(broken_fixtures)
     edit(broken_fixtures, "trips.json", bad_country)
     trip_id = json.loads((broken_fixtures / "trips.json").read_text())[0]["id"]
     assert_load_fails_and_changes_nothing(
-        broken_fixtures, "trips.json", f"record {trip_id}", 'unknown country code "XNI"'
+        broken_fixtures, "trips.json", f"record {trip_id}", 'No country with iso3 "XNI"'
     )
 
 
