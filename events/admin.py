@@ -79,6 +79,17 @@ class CurationAdmin(SearchMixin, SimpleHistoryAdmin):
     readonly_fields = ["id", "created_at", "updated_at"]
     list_per_page = 100
 
+    def get_fieldsets(self, request, obj=None):
+        """The declared fieldsets, and a last one with any editable field they leave out (a field added to the
+        model shows without an edit here)."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self.fieldsets:
+            return fieldsets
+        placed = {name for _, options in fieldsets for name in options["fields"]}
+        form_fields = self.get_form(request, obj, fields=None).base_fields
+        rest = [name for name in form_fields if name not in placed]
+        return [*fieldsets, ("More", {"fields": rest})] if rest else fieldsets
+
 
 # -- citations, inline everywhere ------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from events import services
 from events.api.records import (
     COUNTRY_CHOICES,
     CURRENCY_CHOICES,
+    LANGUAGE_CHOICES,
     DatedFilterSet,
     DatedSerializer,
     RecordSerializer,
@@ -68,6 +69,7 @@ class AgreementSerializer(RecordSerializer):
             "kind",
             "status",
             "description",
+            "languages",
             *dated("signed"),
             "signed_at",
             "parties",
@@ -106,6 +108,7 @@ class AgreementSerializer(RecordSerializer):
             "disputed_fields",
             "url",
             "updated_at",
+            "languages",
         ]
 
     def write(self, instance, validated_data):
@@ -149,6 +152,11 @@ class AgreementFilterSet(DatedFilterSet):
         help_text="Sector slug; repeat it for agreements in any of them.",
     )
     kind = filters.ChoiceFilter(choices=AgreementKind.choices, help_text="Kind of agreement.")
+    language = filters.ChoiceFilter(
+        choices=LANGUAGE_CHOICES,
+        method="filter_language",
+        help_text="ISO 639-1 code of a language it has an authentic text in, e.g. es.",
+    )
     signatory = filters.ModelChoiceFilter(
         queryset=Official.objects.all(),
         to_field_name="slug",
@@ -183,6 +191,9 @@ class AgreementFilterSet(DatedFilterSet):
             return queryset
         linked = Agreement.sectors.through.objects.filter(sector__in=value).values("agreement_id")
         return queryset.filter(pk__in=linked)
+
+    def filter_language(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(languages__contains=[value])
 
     def filter_signatory(self, queryset: QuerySet, name: str, value: Official) -> QuerySet:
         return queryset.filter(pk__in=AgreementParty.objects.filter(signatory=value).values("agreement_id"))

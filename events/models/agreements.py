@@ -1,5 +1,6 @@
 """Agreements, their parties (each with its own dated actions) and sectors."""
 
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -8,7 +9,7 @@ from events.choices import AgreementKind, AgreementStatus, PartyActionKind
 from events.dates import bounds_constraints, date_width, uncertain_date_fields
 from events.models.base import RecordModel, TimeStampedModel, UUIDManager
 from events.search import search_field, search_index
-from events.validators import validate_currency
+from events.validators import validate_currency, validate_language
 
 
 class SectorManager(models.Manager):
@@ -62,6 +63,12 @@ class Agreement(RecordModel):
         max_length=20, choices=AgreementStatus.choices, default=AgreementStatus.SIGNED, help_text="Its current status."
     )
     description = models.TextField(blank=True, help_text="What it covers, in our words.")
+    languages = ArrayField(
+        models.CharField(max_length=2, validators=[validate_language]),
+        default=list,
+        blank=True,
+        help_text="Languages of its authentic texts (ISO 639-1 codes, e.g. es, fa), as a source states them.",
+    )
     uncertain_dates = ("signed",)
     signed, signed_precision, signed_earliest, signed_latest, signed_basis = uncertain_date_fields("Signed")
     signed_at = models.ForeignKey(
