@@ -1,18 +1,19 @@
 """Agreements with their parties (each with its dated actions), sectors, and breakdowns of totals."""
 
 import django_filters as filters
+import pycountry
 from django.core.cache import cache
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apikit.filters import FixedChoices
 from apikit.schema import document
 from apikit.serializers import RefField
 from events import services
 from events.api.records import (
     COUNTRY_CHOICES,
     CURRENCY_CHOICES,
-    LANGUAGE_CHOICES,
     DatedFilterSet,
     DatedSerializer,
     RecordSerializer,
@@ -127,6 +128,9 @@ def country_ids(codes: list[str], data_version: int) -> list[int | None]:
         f"country-ids:{data_version}", lambda: dict(Country.objects.values_list("iso3", "pk")), timeout=None
     )
     return [known.get(code) for code in codes]
+
+
+LANGUAGE_CHOICES = FixedChoices(sorted((c.alpha_2, c.alpha_2) for c in pycountry.languages if hasattr(c, "alpha_2")))
 
 
 class SlugsFilter(filters.ModelMultipleChoiceFilter):
