@@ -563,6 +563,18 @@ def test_malformed_ids_and_unknown_urls_are_json_404(api):
         assert response.json()["type"] == "client_error"
 
 
+@pytest.mark.parametrize("debug", [False, True])
+def test_unknown_api_urls_are_json_404_whatever_debug_says(api, settings, debug):
+    settings.DEBUG = debug  # Django answers its HTML debug page when DEBUG is on, ignoring handler404
+    for method, url in (("delete", f"{V1}/trips/C%21.R/"), ("get", f"{V1}/no-such-resource/"), ("get", "/api/x")):
+        response = getattr(api, method)(url)
+        assert response.status_code == 404, url
+        assert response["Content-Type"] == "application/json"
+        assert response.json()["errors"][0]["code"] == "not_found"
+    assert api.get(f"{V1}/agreements").status_code == 301  # a missing final slash is still redirected
+    assert "text/html" in api.get("/no-such-page/")["Content-Type"]  # outside the API: HTML
+
+
 def test_json_is_compressed_when_the_client_accepts_it(api):
     response = api.get(f"{V1}/countries/", HTTP_ACCEPT_ENCODING="gzip")
     assert response["Content-Encoding"] == "gzip"
@@ -581,6 +593,7 @@ def test_api_docs_are_served_without_a_cdn(client):
     for url in ("/api/docs/", "/api/redoc/"):
         page = client.get(url).content.decode()
         assert "cdn.jsdelivr.net" not in page and "unpkg.com" not in page
+        assert "https://" not in page  # no third party at all: fonts.googleapis.com was one
         assert "/static/drf_spectacular_sidecar/" in page
     assert client.get("/api/schema/?format=json").json()["info"]["title"] == "Diplomatic event database API"
 
