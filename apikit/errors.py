@@ -1,6 +1,10 @@
 """Every error is JSON: ``{"type": ..., "errors": [{"code", "detail", "attr"}]}``, never an HTML page or a 500
 for bad input. ``attr`` names the parameter or field at fault, with dots for nested fields
-(``parties.1.country``)."""
+(``parties.1.country``).
+
+The format is drf-standardized-errors'; its handler is not used because it names the attribute of a
+request-wide error ``non_field_errors`` where this API sends null, and keeps Django's ``__all__`` in nested
+paths (docs/architecture.md, Errors)."""
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError

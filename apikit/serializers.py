@@ -211,34 +211,43 @@ def fields_of(serializer) -> dict[str, serializers.Field]:
     return dict(instance.fields)
 
 
-def prefetch_plan(serializer, prefix: str = "") -> tuple[list[str], list[Prefetch]]:
-    """``select_related`` paths and ``Prefetch`` objects for everything ``serializer`` shows (NetBox derives its
-    prefetches from the serializer the same way). Related rows that are many come in one query each, with the
-    single rows they show joined in."""
+def prefetch_plan(serializer) -> tuple[list[str], list[tuple[str, type[models.Model], tuple]]]:
+    """What ``serializer`` shows of related rows: ``select_related`` paths, and for each relation that holds
+    many rows, its path, model and own plan (NetBox derives its prefetches from the serializer the same way).
+    Each many-valued relation then costs one query, with the single rows it shows joined in."""
     model = _model_of(serializer)
     select: list[str] = []
-    prefetch: list[Prefetch] = []
+    many_rows: list[tuple[str, type[models.Model], tuple]] = []
     for field in fields_of(serializer).values():
         child, many = nested(field)
         if child is None or model is None or field.source == "*":
             continue
         relation = model._meta.get_field(field.source)
-        child_select, child_prefetch = prefetch_plan(child)
+        child_select, child_many = prefetch_plan(child)
         if many:
-            queryset = _model_of(child)._default_manager.select_related(*child_select).prefetch_related(*child_prefetch)
-            prefetch.append(Prefetch(prefix + field.source, queryset=queryset))
+            many_rows.append((field.source, _model_of(child), (child_select, child_many)))
         elif relation.many_to_one or relation.one_to_one:
-            select.append(prefix + field.source)
-            select += [f"{prefix}{field.source}__{path}" for path in child_select]
-            prefetch += [
-                Prefetch(f"{prefix}{field.source}__{p.prefetch_through}", queryset=p.queryset) for p in child_prefetch
-            ]
-    return select, prefetch
+            select += [field.source, *(f"{field.source}__{path}" for path in child_select)]
+            many_rows += [(f"{field.source}__{path}", rows, plan) for path, rows, plan in child_many]
+    return select, many_rows
 
 
-def with_prefetches(queryset: models.QuerySet, serializer) -> models.QuerySet:
-    select, prefetch = prefetch_plan(serializer)
-    return queryset.select_related(*select).prefetch_related(*prefetch)
+_plans: dict[type, tuple] = {}
+
+
+def with_prefetches(queryset: models.QuerySet, serializer_class) -> models.QuerySet:
+    """``queryset`` with the joins and prefetches ``serializer_class`` needs (its plan is made once)."""
+    if serializer_class not in _plans:
+        _plans[serializer_class] = prefetch_plan(serializer_class)
+    select, many_rows = _plans[serializer_class]
+    return queryset.select_related(*select).prefetch_related(*_prefetches(many_rows))
+
+
+def _prefetches(many_rows) -> list[Prefetch]:
+    return [
+        Prefetch(path, queryset=rows._default_manager.select_related(*select).prefetch_related(*_prefetches(nested)))
+        for path, rows, (select, nested) in many_rows
+    ]
 
 
 def _model_of(serializer) -> type[models.Model] | None:

@@ -12,7 +12,6 @@ A viewset sets ``data_versions`` (apikit.versions.DataVersions) for its app; the
 """
 
 import contextlib
-import copy
 import itertools
 
 import orjson
@@ -21,7 +20,6 @@ from django.db import transaction
 from django.http import HttpResponse
 from rest_framework import mixins, viewsets
 from rest_framework.renderers import JSONRenderer
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apikit import csv, sqljson
@@ -71,15 +69,6 @@ class ResourceViewSet(viewsets.GenericViewSet):
     def api_root(self) -> str:
         """What ``api.root`` stands for in the row SQL: the absolute URL of ``/``, without the slash."""
         return self.request.build_absolute_uri("/")[:-1]
-
-    def csv_context(self) -> dict:
-        """Serializer context for CSV rows: links to records without the ``?format=csv`` of the request."""
-        context = self.get_serializer_context()
-        plain = copy.copy(self.request._request)
-        plain.GET = plain.GET.copy()
-        plain.GET.pop("format", None)
-        context["request"] = Request(plain)
-        return context
 
 
 class ListMixin:

@@ -78,7 +78,7 @@ def bench_range(kind: str) -> tuple[str, str]:
 
 
 @dataclass
-class Day:
+class StoredDate:
     """An uncertain date as the five stored fields: text, precision, earliest, latest (basis left blank)."""
 
     text: str = ""
@@ -95,8 +95,8 @@ class Day:
         }
 
 
-def exact(day: datetime.date) -> Day:
-    return Day(day.isoformat(), "day", day, day)
+def exact(day: datetime.date) -> StoredDate:
+    return StoredDate(day.isoformat(), "day", day, day)
 
 
 class Generator:
@@ -130,7 +130,7 @@ class Generator:
     def day(self) -> datetime.date:
         return FIRST_DAY + datetime.timedelta(days=self.rng.randrange((LAST_DAY - FIRST_DAY).days + 1))
 
-    def uncertain(self, day: datetime.date | None = None) -> Day:
+    def uncertain(self, day: datetime.date | None = None) -> StoredDate:
         """Day precision 60%, month 25%, year 10%, unknown 5%."""
         day = day or self.day()
         draw = self.rng.random()
@@ -138,10 +138,10 @@ class Generator:
             return exact(day)
         if draw < 0.85:
             last = calendar.monthrange(day.year, day.month)[1]
-            return Day(f"{day:%Y-%m}", "month", day.replace(day=1), day.replace(day=last))
+            return StoredDate(f"{day:%Y-%m}", "month", day.replace(day=1), day.replace(day=last))
         if draw < 0.95:
-            return Day(str(day.year), "year", datetime.date(day.year, 1, 1), datetime.date(day.year, 12, 31))
-        return Day()
+            return StoredDate(str(day.year), "year", datetime.date(day.year, 1, 1), datetime.date(day.year, 12, 31))
+        return StoredDate()
 
     def name(self) -> str:
         return f"{self.rng.choice(GIVEN.split())} {self.rng.choice(FAMILY.split())}"
@@ -189,11 +189,11 @@ class Generator:
                     "official_id": bench_id("official", n),
                     "title": TITLES[(n + held) % len(TITLES)],
                     "country_id": country_id,
-                    **Day(
+                    **StoredDate(
                         str(start.year), "year", datetime.date(start.year, 1, 1), datetime.date(start.year, 12, 31)
                     ).fields("start"),
                     **(
-                        Day(
+                        StoredDate(
                             str(end.year), "year", datetime.date(end.year, 1, 1), datetime.date(end.year, 12, 31)
                         ).fields("end")
                         if ended

@@ -11,12 +11,20 @@ from events.dates import sync_uncertain_dates
 
 
 class TimeStampedModel(models.Model):
-    """Adds creation and last-change times, and derives uncertain dates (``uncertain_dates``) on save."""
-
-    uncertain_dates: tuple[str, ...] = ()
+    """Adds creation and last-change times."""
 
     created_at = models.DateTimeField(auto_now_add=True, help_text="When this record was created.")
     updated_at = models.DateTimeField(auto_now=True, help_text="When this record was last changed.")
+
+    class Meta:
+        abstract = True
+
+
+class UncertainDatesModel(models.Model):
+    """Derives the precision and bounds of the uncertain dates listed in ``uncertain_dates`` (events.dates)
+    whenever a row is cleaned or saved."""
+
+    uncertain_dates: tuple[str, ...] = ()
 
     class Meta:
         abstract = True
@@ -44,7 +52,7 @@ class UUIDManager(models.Manager):
         return self.get(pk=id)
 
 
-class RecordModel(TimeStampedModel):
+class RecordModel(UncertainDatesModel, TimeStampedModel):
     """A domain record: a UUID that is fixed in the fixtures (the same on every machine), and citations."""
 
     id = models.UUIDField(
