@@ -5,8 +5,9 @@ with its parts in one transaction (used by the API), validating every row and th
 rows. Nested lists (parties, stops, positions, participants) are replaced by one helper,
 ``replace_nested``, which the seed loader also uses (with its own row writer, which leaves unchanged rows
 untouched and deletes nothing); the loader calls the same rules. The admin checks its forms with them
-(``check_parties``, ``check_stop_sequence``, ``validate_breakdown``) before it saves. Every failure raises ``ValidationError`` keyed by the field at
-fault, nested paths such as ``stops.2.departure`` included, and the transaction leaves nothing behind.
+(``check_parties``, ``check_stop_sequence``, ``validate_breakdown``) before it saves. Every failure raises
+``ValidationError`` keyed by the field at fault, nested paths such as ``stops.2.departure`` included, and the
+transaction leaves nothing behind.
 """
 
 from __future__ import annotations

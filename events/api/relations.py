@@ -14,8 +14,8 @@ from rest_framework.exceptions import ValidationError
 from apikit import csv, sqljson
 from apikit.etags import etag_matches, list_etag
 from apikit.serializers import RefField
-from events.api.trips import trip_span
 from events.models import Agreement, AgreementParty, Country, Event, EventParticipant, Stop, Trip
+from events.models.trips import span_sql
 
 AGREEMENT, PARTY, TRIP, STOP = (m._meta.db_table for m in (Agreement, AgreementParty, Trip, Stop))
 EVENT, PARTICIPANT, COUNTRY = (m._meta.db_table for m in (Event, EventParticipant, Country))
@@ -84,7 +84,7 @@ def relations_sql(dated: bool) -> str:
             f"AND ({before} IS NULL OR {alias}.{name}_earliest <= {before})"
         )
 
-    span_earliest, span_latest = trip_span("t")
+    span_earliest, span_latest = span_sql("t")
     return f"""
 WITH agreement_rows AS (
     SELECT p.country_id AS partner, a.quantity AS documents, 1 AS records, 0 AS trips_to, 0 AS trips_from,

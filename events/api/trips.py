@@ -11,22 +11,7 @@ from apikit.strict import StrictUUIDField
 from events import services
 from events.api.records import COUNTRY_CHOICES, DatedFilterSet, RecordSerializer, WritableViewSet, dated
 from events.models import Official, Stop, Trip
-
-STOP = Stop._meta.db_table
-
-
-def trip_span(t: str) -> tuple[str, str]:
-    """SQL of ``span_earliest`` and ``span_latest`` of the trip row ``t``, as Trip.objects.with_span() annotates
-    them: the trip's own dates where recorded, else its first stop's arrival and its last stop's departure."""
-    earliest = (
-        f"coalesce({t}.start_earliest, (SELECT fs.arrival_earliest FROM {STOP} fs "
-        f'WHERE fs.trip_id = {t}.id ORDER BY fs."order" LIMIT 1))'
-    )
-    latest = (
-        f"coalesce({t}.end_latest, (SELECT coalesce(ls.departure_latest, ls.arrival_latest) FROM {STOP} ls "
-        f'WHERE ls.trip_id = {t}.id ORDER BY ls."order" DESC LIMIT 1))'
-    )
-    return earliest, latest
+from events.models.trips import span_sql
 
 
 class StopSerializer(RecordSerializer):
@@ -60,8 +45,8 @@ class TripSerializer(RecordSerializer):
     stops = StopSerializer(many=True, required=False, help_text="Stops in order (the whole list, numbered 1, 2...).")
     sql_fields = {
         **RecordSerializer.sql_fields,
-        "span_earliest": lambda builder, model, alias: trip_span(alias)[0],
-        "span_latest": lambda builder, model, alias: trip_span(alias)[1],
+        "span_earliest": lambda builder, model, alias: span_sql(alias)[0],
+        "span_latest": lambda builder, model, alias: span_sql(alias)[1],
     }
 
     class Meta:

@@ -1,7 +1,7 @@
 """Trips: journeys by officials, with ordered stops."""
 
 from django.db import models
-from django.db.models.functions import Coalesce
+from django.db.models.expressions import RawSQL
 
 from events.dates import bounds_constraints, not_before, uncertain_date_fields
 from events.models.base import RecordModel, UUIDManager
@@ -19,15 +19,26 @@ class TripQuerySet(models.QuerySet):
     def with_span(self):
         """Annotate ``span_earliest``/``span_latest``: the trip's own dates where recorded, else from its first
         stop's arrival to its last stop's departure (or arrival)."""
-        stops = Stop.objects.filter(trip=models.OuterRef("pk"))
-        first = stops.order_by("order").values("arrival_earliest")[:1]
-        last = (
-            stops.order_by("-order").annotate(until=Coalesce("departure_latest", "arrival_latest")).values("until")[:1]
-        )
+        earliest, latest = span_sql(f'"{Trip._meta.db_table}"')
         return self.annotate(
-            span_earliest=Coalesce("start_earliest", models.Subquery(first)),
-            span_latest=Coalesce("end_latest", models.Subquery(last)),
+            span_earliest=RawSQL(earliest, [], output_field=models.DateField()),
+            span_latest=RawSQL(latest, [], output_field=models.DateField()),
         )
+
+
+def span_sql(trip: str) -> tuple[str, str]:
+    """SQL of a trip's span over the row ``trip`` (a table name or alias): the one definition, used by
+    ``with_span``, the API's list rows and a country's relations."""
+    stops = Stop._meta.db_table
+    earliest = (
+        f"coalesce({trip}.start_earliest, (SELECT fs.arrival_earliest FROM {stops} fs "
+        f'WHERE fs.trip_id = {trip}.id ORDER BY fs."order" LIMIT 1))'
+    )
+    latest = (
+        f"coalesce({trip}.end_latest, (SELECT coalesce(ls.departure_latest, ls.arrival_latest) FROM {stops} ls "
+        f'WHERE ls.trip_id = {trip}.id ORDER BY ls."order" DESC LIMIT 1))'
+    )
+    return earliest, latest
 
 
 class TripManager(UUIDManager.from_queryset(TripQuerySet)):
