@@ -21,7 +21,6 @@ from events.versions import data_versions
 
 COUNTRY_CHOICES = FixedChoices(sorted((c.alpha_3, c.alpha_3) for c in pycountry.countries))
 CURRENCY_CHOICES = FixedChoices(sorted((c.alpha_3, c.alpha_3) for c in pycountry.currencies))
-LANGUAGE_CHOICES = FixedChoices(sorted((c.alpha_2, c.alpha_2) for c in pycountry.languages if hasattr(c, "alpha_2")))
 
 
 def dated(name: str) -> list[str]:
