@@ -9,6 +9,8 @@ from collections.abc import Callable
 import pytest
 import yaml
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apikit import csv as csv_columns
 from apikit.checks import schema_shape, serializer_shape
@@ -40,6 +42,7 @@ class ResourceChecks:
     create_data: dict | None = None  # set for writable resources
     update_data: dict | None = None
     change = {"updated_at": "2031-01-01T00:00:00Z"}  # a change to the record that its representation shows
+    grow: Callable | None = None  # (record) -> adds nested rows of every kind the representation shows
 
     def key(self, record) -> str:
         return str(
@@ -102,6 +105,21 @@ class ResourceChecks:
         assert api.get(url, HTTP_IF_NONE_MATCH=tag).status_code == 304
         self.make()
         assert api.get(url, HTTP_IF_NONE_MATCH=tag).status_code == 200
+
+    def test_detail_queries_do_not_grow_with_nested_rows(self, api, django_assert_num_queries):
+        """The prefetches derived from the serializer cover everything it nests: no query per nested row."""
+        if self.grow is None or not self.detail:
+            pytest.skip(f"{self.resource} nests nothing")
+        record = self.make()
+        url = self.listed(api, record)["url"]
+        api.get(url)  # caches warm (content types)
+        with CaptureQueriesContext(connection) as before:
+            api.get(url)
+        self.grow(record)
+        self.grow(record)
+        with django_assert_num_queries(len(before)):
+            body = api.get(url).json()
+        assert body != {}
 
     def test_csv_has_the_declared_columns_and_the_record(self, api):
         record = self.make()
@@ -169,6 +187,12 @@ class TestOfficials(ResourceChecks):
     }
     update_data = {"name": "New Envoy Renamed", "alternative_names": ["N. Envoy"]}
 
+    @staticmethod
+    def grow(official):
+        position = f.PositionFactory(official=official, country=f.country("CUB"))
+        f.CitationFactory(record=position)
+        f.CitationFactory(record=official)
+
 
 class TestTrips(ResourceChecks):
     resource, serializer = "trips", TripSerializer
@@ -181,6 +205,14 @@ class TestTrips(ResourceChecks):
         "stops": [{"country": "CUB", "city": "Havana"}],
     }
     update_data = {"title": "A visit to Havana and back", "purpose": "Talks"}
+
+    @staticmethod
+    def grow(trip):
+        stop = f.StopFactory(trip=trip, order=trip.stops.count() + 1, country=f.country("CUB"))
+        f.CitationFactory(record=stop)
+        f.CitationFactory(record=trip)
+        trip.members.add(f.OfficialFactory())
+        trip.invited_by.add(f.country(["CUB", "VEN", "BOL"][trip.invited_by.count()]))
 
 
 class TestAgreements(ResourceChecks):
@@ -195,6 +227,18 @@ class TestAgreements(ResourceChecks):
     }
     update_data = {"title": "A memorandum on health", "quantity": 2, "value_amount": "10.50", "value_currency": "EUR"}
 
+    @staticmethod
+    def grow(agreement):
+        code = ["CUB", "VEN", "BOL"][agreement.parties.count() - 1]
+        party = f.PartyFactory(agreement=agreement, country=f.country(code), signatory=f.OfficialFactory())
+        f.PartyActionFactory(party=party, action="ratified")
+        f.CitationFactory(record=party)
+        f.CitationFactory(record=agreement)
+        agreement.sectors.add(f.sector(["mining", "energy", "health"][agreement.sectors.count()]))
+        if agreement.quantity < 10:
+            type(agreement).objects.filter(pk=agreement.pk).update(quantity=10)
+        f.AgreementFactory(parent=agreement)
+
 
 class TestEvents(ResourceChecks):
     resource, serializer = "events", EventSerializer
@@ -207,12 +251,22 @@ class TestEvents(ResourceChecks):
     }
     update_data = {"title": "Talks in Havana on trade", "cameo_code": "040"}
 
+    @staticmethod
+    def grow(event):
+        f.ParticipantFactory(event=event, official=f.OfficialFactory(), role="visitor")
+        f.CitationFactory(record=event)
+        event.sectors.add(f.sector(["mining", "energy", "health"][event.sectors.count()]))
+
 
 class TestSources(ResourceChecks):
     resource, serializer = "sources", SourceSerializer
     make = staticmethod(lambda: f.SourceFactory())
     create_data = {"title": "A wire report", "kind": "news_report", "document_url": "https://example.org/a"}
     update_data = {"title": "A wire report, corrected", "document_url": None}
+
+    @staticmethod
+    def grow(source):
+        f.CitationFactory(record=f.AgreementFactory(), source=source)
 
 
 class TestDeletions(ResourceChecks):
