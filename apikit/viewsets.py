@@ -1,8 +1,9 @@
 """Viewsets assembled from DRF's mixins and hooks.
 
 - Lists (``ListMixin``): paginated JSON whose rows PostgreSQL builds from the serializer (apikit.sqljson) in
-  one prepared statement, with a cheap ETag from the URL and the data version (304 before the filters run when
-  it matches), exact totals cached per filter and data version; or every row as streamed CSV.
+  one prepared statement (for representations that nest related rows; flat ones are serialized), with a
+  cheap ETag from the URL and the data version (304 before the filters run when it matches), exact totals
+  cached per filter and data version; or every row as streamed CSV, built in SQL.
 - Details and writes: DRF's mixins; ``finalize_response`` adds the ETag of the representation (and answers
   304 to a matching ``If-None-Match``); a write locks the row, checks ``If-Match`` against what it writes
   over, and answers with the record as a GET would show it.
@@ -26,7 +27,7 @@ from apikit import csv, sqljson
 from apikit.db import prepared
 from apikit.errors import PreconditionFailed
 from apikit.etags import cached_count, etag, etag_matches, list_etag
-from apikit.serializers import with_prefetches
+from apikit.serializers import fields_of, nested, with_prefetches
 from apikit.versions import DataVersions
 
 CSV_CHUNK = 500  # rows read and built per statement when streaming a CSV export
@@ -95,17 +96,30 @@ class ListMixin:
         response["ETag"] = tag
         return response
 
-    def paginate_queryset(self, queryset):
-        """The page's primary keys, from their own query: planned with its filter values in view, so PostgreSQL
-        knows, say, how many agreements Iran is party to (inside the prepared statement they would be
-        parameters of a generic plan, 30x slower for a heavy country). The total is cached."""
-        count = cached_count(queryset, self.request, self.data_version())
-        ids = queryset.values_list("pk", flat=True)
-        return self.paginator.paginate_queryset(ids, self.request, self, count=count)
+    def rows_in_sql(self) -> bool:
+        """PostgreSQL builds the rows of a representation that nests related rows (one statement instead of a
+        query per relation); a flat one (countries, sectors) is one query either way, and the serializer's."""
+        cls = type(self)
+        if "_rows_in_sql" not in cls.__dict__:
+            fields = fields_of(self.get_serializer_class()).values()
+            cls._rows_in_sql = any(nested(field)[0] is not None for field in fields)
+        return cls._rows_in_sql
 
-    def get_paginated_response(self, ids):
+    def paginate_queryset(self, queryset):
+        """The page's rows, or for rows built in SQL the page's primary keys, from their own query: planned with
+        its filter values in view, so PostgreSQL knows, say, how many agreements Iran is party to (inside the
+        prepared statement they would be parameters of a generic plan, 30x slower for a heavy country). The
+        total is cached."""
+        count = cached_count(queryset, self.request, self.data_version())
+        if self.rows_in_sql():
+            queryset = queryset.values_list("pk", flat=True)
+        return self.paginator.paginate_queryset(queryset, self.request, self, count=count)
+
+    def get_paginated_response(self, page):
+        if not self.rows_in_sql():
+            return super().get_paginated_response(self.get_serializer(page, many=True).data)
         # the rows' JSON goes out as PostgreSQL wrote it, unparsed
-        body = orjson.dumps(self.paginator.envelope(orjson.Fragment(self.rows_text(ids))))
+        body = orjson.dumps(self.paginator.envelope(orjson.Fragment(self.rows_text(page))))
         return HttpResponse(body, content_type="application/json")
 
     def row_sql(self) -> str:
