@@ -250,18 +250,22 @@ def validate_trip(trip: Trip) -> None:
 
 
 def check_stop_sequence(stops) -> None:
-    """Stops, in order, follow each other in time: a stop does not arrive before the previous one leaves
-    (compared on bounds, so uncertain dates pass when they may be in order)."""
+    """Stops, in order, begin in time order: no stop arrives before the previous one arrived (compared on
+    bounds, so uncertain dates pass when they may be in order).
+
+    A stop may begin before the previous one ends, because real journeys overlap: Bush's audience at the Holy
+    See on 1989-05-27 fell inside his Rome stay of 05-26 to 05-28 (travels ids 2325-2326), and one day often
+    holds two countries. A departure before its own arrival is refused by the database (per stop)."""
     previous = None
     for stop in stops:
         if previous is not None:
-            left = previous.departure_earliest or previous.arrival_earliest
-            came = stop.arrival_latest or stop.departure_latest
-            if left and came and came < left:
+            previous_arrived = previous.arrival_earliest  # unknown: any order may be right
+            arrived_by = stop.arrival_latest or stop.departure_latest  # it had arrived by its departure
+            if previous_arrived and arrived_by and arrived_by < previous_arrived:
                 raise ValidationError(
                     {
-                        "stops": f"Stop {stop.order} ({stop.arrival or stop.departure}) comes before stop "
-                        f"{previous.order} ends ({previous.departure or previous.arrival})."
+                        "stops": f"Stop {stop.order} ({stop.arrival or stop.departure}) arrives before stop "
+                        f"{previous.order} does ({previous.arrival}): list the stops in the order they began."
                     }
                 )
         previous = stop

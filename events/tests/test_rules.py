@@ -66,15 +66,56 @@ def test_a_breakdown_points_to_a_total():
         services.validate_breakdown(total)
 
 
-def test_stops_follow_each_other_in_time():
+def test_stops_begin_in_time_order():
     tour = Trip.objects.get(title=TOUR)
     services.validate_trip(tour)
     havana = tour.stops.get(order=3)
-    havana.arrival = "2023-06-10"  # before Managua's departure on 2023-06-14
+    havana.arrival = "2023-06-10"  # before Managua's arrival
     havana.departure = "2023-06-11"
     havana.save()
-    with pytest.raises(ValidationError, match=r"Stop 3 .* comes before stop 2 ends"):
+    with pytest.raises(ValidationError, match=r"Stop 3 \(2023-06-10\) arrives before stop 2 does"):
         services.validate_trip(tour)
+
+
+# George H. W. Bush's journey of May 1989, as the Office of the Historian's travels dataset records it
+# (HistoryAtState/travels, president-travels/bush-george-h-w.xml, ids 2325-2329): the Holy See audience
+# falls inside the Rome stay, and each later stop begins on the day the one before ends.
+BUSH_MAY_1989 = [
+    {"country": "ITA", "city": "Rome, Nettuno", "arrival": "1989-05-26", "departure": "1989-05-28"},
+    {"country": "VAT", "city": "", "arrival": "1989-05-27", "departure": "1989-05-27"},
+    {"country": "BEL", "city": "Brussels", "arrival": "1989-05-28", "departure": "1989-05-30"},
+    {"country": "DEU", "city": "Bonn, Mainz", "arrival": "1989-05-30", "departure": "1989-05-31"},
+    {"country": "GBR", "city": "London", "arrival": "1989-05-31", "departure": "1989-06-02"},
+]
+
+
+def test_a_real_journey_with_overlapping_stops_is_accepted_in_order(curator_api):
+    from events.tests.factories import OfficialFactory
+
+    bush = OfficialFactory(name="George H.W. Bush", slug="george-h-w-bush")
+    trip = {"title": "Bush's European journey, May 1989", "lead": bush.slug, "origin": "USA"}
+    created = curator_api.post("/api/v1/trips/", {**trip, "stops": BUSH_MAY_1989}, format="json")
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert [(s["order"], s["country"]["iso3"]) for s in body["stops"]] == [
+        (1, "ITA"),
+        (2, "VAT"),
+        (3, "BEL"),
+        (4, "DEU"),
+        (5, "GBR"),
+    ]
+    assert (body["span_earliest"], body["span_latest"]) == ("1989-05-26", "1989-06-02")
+
+    out_of_order = [BUSH_MAY_1989[2], BUSH_MAY_1989[0], *BUSH_MAY_1989[3:]]  # Brussels listed before Rome
+    refused = curator_api.post("/api/v1/trips/", {**trip, "stops": out_of_order}, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["attr"] == "stops"
+    assert "Stop 2 (1989-05-26) arrives before stop 1 does (1989-05-28)" in refused.json()["errors"][0]["detail"]
+
+    backwards = [{**BUSH_MAY_1989[0], "departure": "1989-05-25"}]  # a departure before its arrival
+    refused = curator_api.post("/api/v1/trips/", {**trip, "stops": backwards}, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["attr"].startswith("stops.0")
 
 
 def test_uncertain_stop_dates_are_compared_on_bounds():
