@@ -91,6 +91,7 @@ class ListMixin:
             return self.not_modified(tag)
         queryset = self.filter_queryset(self.get_queryset())  # a bad parameter is a 400, even with "*"
         if etag_matches(if_none_match, tag):
+            self.paginator.check_parameters(request)  # page and page_size too
             return self.not_modified(tag)
         response = self.get_paginated_response(self.paginate_queryset(queryset))
         response["ETag"] = tag
