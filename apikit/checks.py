@@ -131,6 +131,8 @@ def check_all(serializer_classes: list, components: dict | None = None) -> list[
 
 @checks.register("apikit")
 def representations_agree(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    serializers_ = [viewset.serializer_class for viewset in resource_viewsets()]
-    serializers_ += [extra for viewset in resource_viewsets() for extra in getattr(viewset, "extra_serializers", ())]
-    return check_all(serializers_)
+    viewsets = resource_viewsets()
+    return check_all(
+        [viewset.serializer_class for viewset in viewsets]
+        + [extra for viewset in viewsets for extra in getattr(viewset, "extra_serializers", ())]
+    )

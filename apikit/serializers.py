@@ -17,6 +17,7 @@ fields by ``prefetch_plan``.
 from __future__ import annotations
 
 import copy
+import functools
 
 from django.db import models
 from django.db.models import Prefetch
@@ -211,6 +212,7 @@ def fields_of(serializer) -> dict[str, serializers.Field]:
     return dict(instance.fields)
 
 
+@functools.cache
 def prefetch_plan(serializer) -> tuple[list[str], list[tuple[str, type[models.Model], tuple]]]:
     """What ``serializer`` shows of related rows: ``select_related`` paths, and for each relation that holds
     many rows, its path, model and own plan (NetBox derives its prefetches from the serializer the same way).
@@ -223,7 +225,7 @@ def prefetch_plan(serializer) -> tuple[list[str], list[tuple[str, type[models.Mo
         if child is None or model is None or field.source == "*":
             continue
         relation = model._meta.get_field(field.source)
-        child_select, child_many = prefetch_plan(child)
+        child_select, child_many = prefetch_plan(child if isinstance(child, type) else type(child))
         if many:
             many_rows.append((field.source, _model_of(child), (child_select, child_many)))
         elif relation.many_to_one or relation.one_to_one:
@@ -232,14 +234,9 @@ def prefetch_plan(serializer) -> tuple[list[str], list[tuple[str, type[models.Mo
     return select, many_rows
 
 
-_plans: dict[type, tuple] = {}
-
-
 def with_prefetches(queryset: models.QuerySet, serializer_class) -> models.QuerySet:
     """``queryset`` with the joins and prefetches ``serializer_class`` needs (its plan is made once)."""
-    if serializer_class not in _plans:
-        _plans[serializer_class] = prefetch_plan(serializer_class)
-    select, many_rows = _plans[serializer_class]
+    select, many_rows = prefetch_plan(serializer_class)
     return queryset.select_related(*select).prefetch_related(*_prefetches(many_rows))
 
 

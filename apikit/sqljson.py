@@ -26,9 +26,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
-from django.db import models
+from django.db import connection, models
 from django.urls import reverse
 from rest_framework import serializers
+from rest_framework.fields import ISO_8601
+from rest_framework.settings import api_settings
 
 from apikit.serializers import BlankAsNullMixin, fields_of, nested
 
@@ -83,7 +85,8 @@ class RowSQL:
                 try:
                     sql, sub = self.field(model, field, alias)
                 except Unsupported as error:
-                    raise Unsupported(f"{type(serializer).__name__}.{name}: {error}") from None
+                    label = serializer.__name__ if isinstance(serializer, type) else type(serializer).__name__
+                    raise Unsupported(f"{label}.{name}: {error}") from None
             pairs.append((name, sql))
             shape[name] = sub
         return obj(pairs), shape
@@ -103,11 +106,12 @@ class RowSQL:
             return self.link(field.view_name, field.lookup_url_kwarg, f"{column(alias, relation)}::text"), None
         if model is None:
             return f'{alias}."{field.source}"', None
-        return self.value(field, model._meta.get_field(field.source), alias), None
+        stored = {f.name: f for f in model._meta.concrete_fields if not f.is_relation}
+        if field.source not in stored:
+            raise Unsupported(f'"{field.field_name}" is not a stored value of {model.__name__}')
+        return self.value(field, stored[field.source], alias), None
 
     def value(self, field: serializers.Field, model_field: models.Field, alias: str) -> str:
-        if not model_field.concrete or model_field.is_relation:
-            raise Unsupported(f"{model_field.name} is not a stored value")
         sql = column(alias, model_field)
         if isinstance(field, BlankAsNullMixin):
             return f"nullif({sql}, '')"
@@ -117,8 +121,6 @@ class RowSQL:
             return timestamp(sql)
         if isinstance(field, serializers.ListField):
             return f"to_json({sql})"
-        if isinstance(field, serializers.SerializerMethodField):
-            raise Unsupported("a method field")
         return sql
 
     def key(self, model, lookup_field: str, alias: str) -> str:
@@ -145,10 +147,7 @@ class RowSQL:
         table = f"{target._meta.db_table} {inner}"
         skip: set[str] = set()
         if isinstance(relation, GenericRelation):
-            content_type = (
-                "(SELECT id FROM django_content_type "
-                f"WHERE app_label = '{model._meta.app_label}' AND model = '{model._meta.model_name}')"
-            )
+            content_type = content_type_sql(model)
             type_field = target._meta.get_field(relation.content_type_field_name)
             id_field = target._meta.get_field(relation.object_id_field_name)
             where = (
@@ -202,6 +201,12 @@ class RowSQL:
         )
 
 
+def content_type_sql(model: type[models.Model]) -> str:
+    """The id of ``model``'s content type (contrib.contenttypes), as SQL."""
+    meta = model._meta
+    return f"(SELECT id FROM django_content_type WHERE app_label = '{meta.app_label}' AND model = '{meta.model_name}')"
+
+
 def page_sql(model: type[models.Model], element: str) -> str:
     """One statement for one page: the JSON text of an array of ``element`` (over the row ``r`` of the model's
     table) for an array of primary keys, in their order. Positional parameters: the API's root, the ids."""
@@ -209,20 +214,9 @@ def page_sql(model: type[models.Model], element: str) -> str:
     return (
         f"SELECT coalesce(json_agg({element} ORDER BY page.n), '[]'::json)::text "
         "FROM (SELECT %s::text AS root) api "
-        f"CROSS JOIN LATERAL unnest(%s::{_array_type(model)}) WITH ORDINALITY AS page(id, n) "
+        f"CROSS JOIN LATERAL unnest(%s::{model._meta.pk.rel_db_type(connection)}[]) WITH ORDINALITY AS page(id, n) "
         f"JOIN {model._meta.db_table} r ON {pk} = page.id"
     )
-
-
-def _array_type(model) -> str:
-    pk = model._meta.pk
-    if isinstance(pk, models.UUIDField):
-        return "uuid[]"
-    if isinstance(pk, models.BigAutoField | models.BigIntegerField):
-        return "bigint[]"
-    if isinstance(pk, models.AutoField | models.IntegerField):
-        return "integer[]"
-    return "text[]"
 
 
 def settings_problems() -> list[str]:
@@ -230,9 +224,8 @@ def settings_problems() -> list[str]:
     problems = []
     if settings.TIME_ZONE != "UTC" or not settings.USE_TZ:
         problems.append("TIME_ZONE must be UTC with USE_TZ on (timestamps are written in UTC)")
-    rest = getattr(settings, "REST_FRAMEWORK", {})
-    if rest.get("DATETIME_FORMAT", "iso-8601") != "iso-8601":
+    if api_settings.DATETIME_FORMAT != ISO_8601:
         problems.append("REST_FRAMEWORK DATETIME_FORMAT must be ISO 8601")
-    if rest.get("COERCE_DECIMAL_TO_STRING", True) is not True:
+    if not api_settings.COERCE_DECIMAL_TO_STRING:
         problems.append("REST_FRAMEWORK COERCE_DECIMAL_TO_STRING must be on (decimals are written as text)")
     return problems

@@ -13,6 +13,7 @@ A viewset sets ``data_versions`` (apikit.versions.DataVersions) for its app; the
 """
 
 import contextlib
+import functools
 import itertools
 
 import orjson
@@ -20,6 +21,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from rest_framework import mixins, viewsets
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -98,13 +100,7 @@ class ListMixin:
         return response
 
     def rows_in_sql(self) -> bool:
-        """PostgreSQL builds the rows of a representation that nests related rows (one statement instead of a
-        query per relation); a flat one (countries, sectors) is one query either way, and the serializer's."""
-        cls = type(self)
-        if "_rows_in_sql" not in cls.__dict__:
-            fields = fields_of(self.get_serializer_class()).values()
-            cls._rows_in_sql = any(nested(field)[0] is not None for field in fields)
-        return cls._rows_in_sql
+        return nests_rows(self.get_serializer_class())
 
     def paginate_queryset(self, queryset):
         """The page's rows, or for rows built in SQL the page's primary keys, from their own query: planned with
@@ -123,24 +119,28 @@ class ListMixin:
         body = orjson.dumps(self.paginator.envelope(orjson.Fragment(self.rows_text(page))))
         return HttpResponse(body, content_type="application/json")
 
-    def row_sql(self) -> str:
-        """The statement that builds rows for an array of ids, made once per class."""
-        cls = type(self)
-        if "_row_sql" not in cls.__dict__:
-            serializer = self.get_serializer_class()
-            model = serializer.Meta.model
-            cls._row_sql = sqljson.page_sql(model, sqljson.RowSQL(serializer).element("r"))
-        return cls._row_sql
-
     def rows_text(self, ids) -> str:
         """The records as the serializer shows them, built by PostgreSQL in one prepared statement (planning
         takes longer than running it: 3-6 ms against 5-10 ms for 50 rows)."""
-        return prepared(self.row_sql(), [self.api_root(), list(ids)])[0]
+        return prepared(rows_statement(self.get_serializer_class()), [self.api_root(), list(ids)])[0]
 
     def csv_response(self, queryset):
         ids = queryset.values_list("pk", flat=True).iterator(chunk_size=CSV_CHUNK)
         rows = (row for chunk in batched(ids, CSV_CHUNK) for row in orjson.loads(self.rows_text(chunk)))
         return csv.stream_csv(self.basename, csv.columns(self.get_serializer_class()), rows)
+
+
+@functools.cache
+def nests_rows(serializer_class) -> bool:
+    """Whether a representation nests related rows: PostgreSQL then builds the list's rows (one statement instead
+    of a query per relation); a flat one (countries, sectors) is one query either way, and the serializer's."""
+    return any(nested(field)[0] is not None for field in fields_of(serializer_class).values())
+
+
+@functools.cache
+def rows_statement(serializer_class) -> str:
+    """The statement that builds the rows of ``serializer_class`` for an array of ids."""
+    return sqljson.page_sql(serializer_class.Meta.model, sqljson.RowSQL(serializer_class).element("r"))
 
 
 class ConditionalRetrieveMixin(mixins.RetrieveModelMixin):
@@ -168,7 +168,7 @@ class WriteMixin(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.Destro
         return super().destroy(request, *args, **kwargs)
 
     def get_object(self):
-        if self.request.method not in ("GET", "HEAD", "OPTIONS"):
+        if self.request.method not in SAFE_METHODS:
             lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
             with contextlib.suppress(ValueError, DjangoValidationError):  # a malformed id: get_object answers 404
                 list(self.get_queryset().model.objects.select_for_update().filter(**lookup).values_list("pk"))

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pycountry
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, models, transaction
 from rest_framework import serializers
 from rest_framework.relations import ManyRelatedField
@@ -144,7 +144,7 @@ class _Loader:
             raise SeedError(f"{path}: record {self.record}: {error}") from None
         except ValidationError as error:
             raise SeedError(f"{path}: record {self.record}: {_validation_text(error)}") from None
-        except (KeyError, TypeError, ValueError, ObjectDoesNotExist, IntegrityError) as error:
+        except (KeyError, TypeError, ValueError, ObjectDoesNotExist, FieldDoesNotExist, IntegrityError) as error:
             raise SeedError(f"{path}: record {self.record}: {_error_text(error)}") from None
 
     # -- loading one record with its nested parts --------------------------------------------
@@ -201,10 +201,8 @@ class _Loader:
                 links[name] = [self._ref(field.child_relation, item) for item in value]
             elif isinstance(field, RefField):
                 values[name] = self._ref(field, value) if value else None
-            else:
-                values[name] = value
-        if values.get("value_amount") is not None:
-            values["value_amount"] = Decimal(str(values["value_amount"]))
+            else:  # as the model holds it (a decimal as Decimal, a date as date), so unchanged values compare equal
+                values[name] = model._meta.get_field(name).to_python(value)
         if row is None:
             row = model.objects.filter(id=data["id"]).first()
         row = self._upsert(model, row, values)

@@ -14,6 +14,7 @@ from rest_framework import serializers
 from apikit import viewsets
 from apikit.filters import FilterSet, FixedChoices
 from apikit.serializers import NullableChoiceField, NullableTextField, RefField, ResourceSerializer
+from apikit.sqljson import content_type_sql
 from events.dates import date_width, overlaps
 from events.models import Citation, Source
 from events.search import search_query
@@ -60,10 +61,7 @@ class CitationSerializer(serializers.ModelSerializer):
 
 def disputed_fields_sql(builder, model, alias: str) -> str:
     """Fields for which the citations state more than one distinct value (RecordModel.disputed_fields)."""
-    content_type = (
-        "(SELECT id FROM django_content_type "
-        f"WHERE app_label = '{model._meta.app_label}' AND model = '{model._meta.model_name}')"
-    )
+    content_type = content_type_sql(model)
     table = Citation._meta.db_table
     return (
         "(SELECT coalesce(json_agg(d.field ORDER BY d.field), '[]'::json) FROM ("

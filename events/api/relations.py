@@ -1,5 +1,7 @@
 """Relations: a country's partners, with the agreements, trips (each way) and events that link them."""
 
+import functools
+
 import orjson
 from django import forms
 from django.core.cache import cache
@@ -136,6 +138,7 @@ GROUP BY l.partner, pc.name
 """
 
 
+@functools.cache
 def relations_json_sql(dated: bool) -> str:
     """The JSON text of a country's relations as the API shows them. Parameters as ``relations_sql``, and
     ``%(root)s`` (see apikit.sqljson)."""

@@ -47,3 +47,19 @@ def test_a_schema_component_that_drifts_is_reported():
 def test_settings_the_sql_formats_rely_on_are_checked(settings):
     settings.TIME_ZONE = "Europe/Paris"
     assert [message.id for message in checks.check_all([])] == ["apikit.E002"]
+
+
+def test_a_field_the_sql_cannot_express_is_named():
+    from rest_framework import serializers
+
+    class WithMethod(AgreementSerializer):
+        shout = serializers.SerializerMethodField()
+
+        class Meta(AgreementSerializer.Meta):
+            fields = [*AgreementSerializer.Meta.fields, "shout"]
+
+        def get_shout(self, agreement) -> str:
+            return agreement.title.upper()
+
+    problems = checks.check_resource(WithMethod, checks.response_components())
+    assert any('cannot express WithMethod.shout: "shout" is not a stored value of Agreement' in p for p in problems)

@@ -368,3 +368,12 @@ def test_only_officials_the_sources_name():
     maduro = Official.objects.get(slug="nicolas-maduro")
     assert maduro.alternative_names == ["Nicolas Maduro"]
     assert maduro.citations.filter(field="alternative_names").exists()
+
+
+def test_unknown_field_aborts_naming_the_file_and_record(broken_fixtures):
+    def typo(trips):
+        trips[0]["colour"] = "blue"
+
+    edit(broken_fixtures, "trips.json", typo)
+    trip_id = json.loads((broken_fixtures / "trips.json").read_text())[0]["id"]
+    assert_load_fails_and_changes_nothing(broken_fixtures, "trips.json", f"record {trip_id}", "colour")
