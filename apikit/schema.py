@@ -165,3 +165,58 @@ def drop_unused_components(result, generator, request, public):
     for name in set(schemas) - referenced:
         del schemas[name]
     return result
+
+
+OPEN_ENUM_NOTE = (
+    "An open list: the values above are those known today; a client must accept any other string here (new "
+    "values are added without a new API version)."
+)
+
+
+def open_response_enums(result, generator, request, public):
+    """Postprocessing hook: enums in responses become open (a string, its known values listed in the description
+    and in ``x-extensible-enum``), so that a client generated from the schema keeps parsing responses that carry
+    a value it has never seen. Request bodies and query parameters keep their closed enums: they validate."""
+    schemas = result.get("components", {}).get("schemas", {})
+    enums = {name: schema for name, schema in schemas.items() if "enum" in schema}
+
+    def enum_of(ref_holder: dict) -> str | None:
+        name = ref_holder.get("$ref", "").rpartition("/")[2]
+        return name if name in enums else None
+
+    def opened(prop: dict) -> dict | None:
+        refs = [prop] + prop.get("allOf", []) + prop.get("oneOf", [])
+        names = [name for name in map(enum_of, refs) if name]
+        values = [v for name in names for v in enums[name]["enum"] if v not in (None, "")]
+        if not values:
+            return None
+        nullable = prop.get("nullable") or "NullEnum" in names
+        new = {k: v for k, v in prop.items() if k not in ("allOf", "oneOf", "$ref", "nullable")}
+        new["type"] = "string"
+        if nullable:
+            new["nullable"] = True
+        new["x-extensible-enum"] = values
+        description = new.get("description") or enums[names[0]].get("description", "")
+        new["description"] = f"{description}\n\n{OPEN_ENUM_NOTE}".strip()
+        return new
+
+    def walk(schema: dict) -> None:
+        for key, prop in list(schema.get("properties", {}).items()):
+            replacement = opened(prop)
+            if replacement is not None:
+                schema["properties"][key] = replacement
+            else:
+                walk(prop)
+        items = schema.get("items")
+        if isinstance(items, dict):
+            replacement = opened(items)
+            if replacement is not None:
+                schema["items"] = replacement
+            else:
+                walk(items)
+
+    for name, schema in schemas.items():
+        if name in enums or name.endswith("Request"):
+            continue
+        walk(schema)
+    return result

@@ -89,8 +89,9 @@ class ResourceSerializer(StrictModelSerializer):
 
     @classmethod
     def brief(cls) -> type[BriefSerializer]:
-        """The brief form: a serializer named ``<Model>Ref`` with ``Meta.brief_fields``. Declared fields carry
-        over (references become read-only brief forms), others are built from the model as DRF builds them."""
+        """The brief form: a serializer named ``<Model>Ref`` with ``Meta.brief_fields``. Declared links and
+        blank-as-null fields carry over (references become read-only brief forms), others are built from the model
+        as DRF builds them."""
         if "_brief" not in cls.__dict__:
             extra = getattr(cls.Meta, "brief_extra", {})
             declared = {}
@@ -99,7 +100,9 @@ class ResourceSerializer(StrictModelSerializer):
                     declared[name] = copy.deepcopy(extra[name])
                 elif isinstance(cls._declared_fields.get(name), RefField):
                     declared[name] = cls._declared_fields[name].serializer.brief()(read_only=True)
-                elif isinstance(cls._declared_fields.get(name), serializers.HyperlinkedIdentityField):
+                elif isinstance(
+                    cls._declared_fields.get(name), serializers.HyperlinkedIdentityField | BlankAsNullMixin
+                ):
                     declared[name] = copy.deepcopy(cls._declared_fields[name])
             meta = type("Meta", (), {"model": cls.Meta.model, "fields": list(cls.Meta.brief_fields)})
             name = f"{cls.Meta.model.__name__}Ref"

@@ -58,7 +58,7 @@ _countries: dict[str, int] = {}
 def country_ids() -> dict[str, int]:
     """ISO alpha-3 to id, read once per worker (reference data)."""
     if not _countries:
-        _countries.update(connection().execute("SELECT iso3, id FROM events_country").fetchall())
+        _countries.update(connection().execute("SELECT code, id FROM events_actor").fetchall())
     return _countries
 
 
@@ -132,8 +132,8 @@ def quote(value: str | None) -> str:
 def relations(iso3: str, params: dict[str, str], root: str) -> tuple[bytes, int]:
     dated = "date_after" in params or "date_before" in params
     with connection().cursor() as cursor:
-        country = cursor.execute("SELECT id FROM events_country WHERE iso3 = %s", [iso3]).fetchone()
-        query = {"country": country[0], "after": params.get("date_after"), "before": params.get("date_before")}
+        country = cursor.execute("SELECT id FROM events_actor WHERE code = %s", [iso3]).fetchone()
+        query = {"country": [country[0]], "after": params.get("date_after"), "before": params.get("date_before")}
         body, version = cursor.execute(
             f"SELECT ({_SQL['relations'](dated)}), {VERSION}", {**query, "root": root}
         ).fetchone()

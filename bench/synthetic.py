@@ -25,10 +25,10 @@ from django.db import connection, models, transaction
 
 from events.choices import AgreementKind, AgreementStatus, EventKind, ParticipantRole
 from events.models import (
+    Actor,
     Agreement,
     AgreementParty,
     Citation,
-    Country,
     Event,
     EventParticipant,
     Official,
@@ -104,7 +104,7 @@ class Generator:
         self.factor = SCALES[scale]
         self.rng = random.Random(f"{SEED}-{scale}")
         self.size = {name: max(1, round(count * self.factor)) for name, count in BASE.items()}
-        countries = list(Country.objects.order_by("iso3").values_list("id", "iso3", "name"))
+        countries = list(Actor.objects.filter(kind="country").order_by("iso3").values_list("id", "iso3", "name"))
         heavy = {iso3: rank for rank, iso3 in enumerate(HEAVY)}
         countries.sort(key=lambda c: (heavy.get(c[1], len(HEAVY)), c[1]))
         self.countries = countries

@@ -187,7 +187,7 @@ SPECTACULAR_SETTINGS = {
         "fact traceable to the document that states it. See docs/api.md for conventions: uncertain dates, "
         "pagination, CSV, errors, ETags."
     ),
-    "VERSION": "1.0.0",
+    "VERSION": "1.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",  # operation ids and tags by resource: agreements_list, ...
@@ -217,10 +217,14 @@ SPECTACULAR_SETTINGS = {
         "PloverEventTypeEnum": "events.choices.PloverEventType",
         "PloverModeEnum": "events.choices.PloverMode",
         "SourceKindEnum": "events.choices.SourceKind",
+        "DateQualifierEnum": "events.choices.DateQualifier",
+        "ActorKindEnum": "events.choices.ActorKind",
+        "SuccessionKindEnum": "events.choices.SuccessionKind",
         "ErrorTypeEnum": "apikit.schema.ERROR_TYPES",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "apikit.schema.open_response_enums",
         "apikit.schema.drop_unused_components",
         "apikit.schema.require_response_fields",
     ],

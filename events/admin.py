@@ -20,19 +20,23 @@ from simple_history.admin import SimpleHistoryAdmin
 from apikit.csv import cell
 from events import services
 from events.models import (
+    Actor,
+    ActorIdentifier,
     Agreement,
     AgreementParty,
     Citation,
-    Country,
     Deletion,
     Event,
     EventParticipant,
+    Identifier,
+    IdentifierScheme,
     Official,
     PartyAction,
     Position,
     Sector,
     Source,
     Stop,
+    Succession,
     Trip,
 )
 from events.search import search_query
@@ -112,25 +116,67 @@ class CitationInline(GenericTabularInline):
     }
 
 
+class IdentifierInline(GenericTabularInline):
+    """A record's identifiers in named schemes (pocom:..., travels:..., wikidata:...)."""
+
+    model = Identifier
+    fields = ["scheme", "value", "note"]
+    extra = 0
+
+
 class CitedAdmin(CurationAdmin):
     """A record with its citations inline (source, excerpt checked against the stored text, note)."""
 
     inlines_before_citations: list = []  # the record's own parts, shown above its citations
 
     def get_inlines(self, request, obj):
-        return [*self.inlines_before_citations, CitationInline]
+        return [*self.inlines_before_citations, IdentifierInline, CitationInline]
 
 
 # -- reference data -------------------------------------------------------------------------------
 
 
-@admin.register(Country)
-class CountryAdmin(SearchMixin, admin.ModelAdmin):
-    list_display = ["iso3", "name", "iso2", "numeric", "region", "subregion", "intermediate_region"]
-    list_filter = ["region", "subregion"]
-    search_fields = ["iso3", "iso2", "name", "iso_name", "official_name"]
+class ActorIdentifierInline(admin.TabularInline):
+    model = ActorIdentifier
+    fields = ["scheme", "value", "note"]
+    extra = 0
+
+
+class SuccessionInline(admin.TabularInline):
+    model = Succession
+    fk_name = "successor"
+    fields = ["predecessor", "date", "kind", "note"]
+    autocomplete_fields = ["predecessor"]
+    verbose_name_plural = "predecessors"
+    extra = 0
+
+
+@admin.register(Actor)
+class ActorAdmin(SearchMixin, SimpleHistoryAdmin):
+    """Countries come from ISO 3166-1 (pycountry); former countries, entities and organisations from
+    events/data/actors.csv. Curators add organisations and names here; autocomplete finds an actor by its code or
+    any of its names (alternative names included, through the search vector)."""
+
+    list_display = ["code", "name", "kind", "iso3", "iso2", "numeric", "from_year", "until_year", "region"]
+    list_filter = ["kind", "region", "subregion"]
+    search_fields = ["code", "iso3", "iso2", "name", "iso_name", "official_name"]
     search_vectors = ("search",)
     readonly_fields = ["created_at", "updated_at"]
+    inlines = [ActorIdentifierInline, SuccessionInline]
+
+
+@admin.register(Succession)
+class SuccessionAdmin(CitedAdmin):
+    list_display = ["predecessor", "successor", "date", "kind"]
+    list_filter = ["kind"]
+    autocomplete_fields = ["predecessor", "successor"]
+    search_fields = ["predecessor__name", "successor__name", "predecessor__code", "successor__code"]
+
+
+@admin.register(IdentifierScheme)
+class IdentifierSchemeAdmin(SimpleHistoryAdmin):
+    list_display = ["slug", "name", "unique"]
+    search_fields = ["slug", "name"]
 
 
 @admin.register(Sector)
@@ -146,8 +192,8 @@ class SectorAdmin(CurationAdmin):
 
 class PositionInline(admin.TabularInline):
     model = Position
-    fields = ["title", "country", "start", "start_basis", "end", "end_basis", "end_cause"]
-    autocomplete_fields = ["country"]
+    fields = ["title", "country", "posted_to", "start", "start_basis", "end", "end_basis", "end_cause"]
+    autocomplete_fields = ["country", "posted_to"]
     show_change_link = True
     extra = 0
 
@@ -313,7 +359,7 @@ class AgreementAdmin(CitedAdmin):
         ("citations__source", admin.RelatedOnlyFieldListFilter),
     ]
     list_select_related = ["parent"]
-    search_fields = ["parties__country__iso3"]
+    search_fields = ["parties__country__code"]
     search_vectors = ("search",)
     autocomplete_fields = ["sectors", "parent", "signed_at"]
     date_hierarchy = "signed_earliest"
@@ -351,7 +397,7 @@ class AgreementPartyAdmin(CitedAdmin):
     list_display = ["agreement", "country", "signatory"]
     list_filter = [("country", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["agreement", "country", "signatory"]
-    search_fields = ["country__name", "country__iso3"]
+    search_fields = ["country__name", "country__code"]
     search_vectors = ("agreement__search",)
     autocomplete_fields = ["agreement", "country", "signatory"]
     inlines_before_citations = [PartyActionInline]
@@ -362,7 +408,7 @@ class PartyActionAdmin(CitedAdmin):
     list_display = ["party", "action", "date"]
     list_filter = ["action", "date_precision"]
     list_select_related = ["party__agreement", "party__country"]
-    search_fields = ["party__country__iso3"]
+    search_fields = ["party__country__code"]
     search_vectors = ("party__agreement__search",)
     autocomplete_fields = ["party"]
     date_hierarchy = "date_earliest"

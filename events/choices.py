@@ -8,6 +8,31 @@ class DatePrecision(models.TextChoices):
     MONTH = "month", "Month"
     YEAR = "year", "Year"
     INTERVAL = "interval", "Interval"
+    UNSPECIFIED = "unspecified", "Unspecified digits (e.g. 1964-XX-16)"
+
+
+class DateQualifier(models.TextChoices):
+    """EDTF level 1 qualification of a date (or of any part of an interval)."""
+
+    UNCERTAIN = "uncertain", "Uncertain (?): the value may be wrong"
+    APPROXIMATE = "approximate", "Approximate (~): about this value"
+    BOTH = "uncertain_approximate", "Uncertain and approximate (%)"
+
+
+class ActorKind(models.TextChoices):
+    COUNTRY = "country", "Country or territory (ISO 3166-1)"
+    FORMER_COUNTRY = "former_country", "Former country or territory"
+    ENTITY = "entity", "Entity without ISO status"
+    ORGANISATION = "organisation", "International organisation"
+
+
+class SuccessionKind(models.TextChoices):
+    """How one actor followed another. A date's resolution follows every kind back but absorption."""
+
+    CONTINUATION = "continuation", "Continuation: the successor continues the predecessor (Russia, the USSR)"
+    DISSOLUTION = "dissolution", "Dissolution: the predecessor ended, the successor was formed (Czechia)"
+    SECESSION = "secession", "Secession: the successor was formed, the predecessor went on (Montenegro)"
+    ABSORPTION = "absorption", "Absorption: the predecessor joined an existing successor (the GDR into Germany)"
 
 
 class DateBasis(models.TextChoices):
@@ -22,6 +47,7 @@ class EndCause(models.TextChoices):
     DIED_IN_OFFICE = "died_in_office", "Died in office"
     RESIGNED = "resigned", "Resigned"
     DISMISSED = "dismissed", "Dismissed"
+    RECALLED = "recalled", "Recalled (presented recall)"
     OTHER = "other", "Other"
 
 
@@ -31,6 +57,10 @@ class AgreementKind(models.TextChoices):
     COOPERATION_DOCUMENT = "cooperation_document", "Cooperation document"
     CONTRACT = "contract", "Contract"
     PARTNERSHIP = "partnership", "Partnership or roadmap"
+    AGREEMENT = "agreement", "Agreement"
+    AMENDMENT = "amendment", "Amendment"
+    PROTOCOL = "protocol", "Protocol"
+    EXCHANGE_OF_NOTES = "exchange_of_notes", "Exchange of notes"
     OTHER = "other", "Other"
 
 
@@ -51,6 +81,7 @@ class PartyActionKind(models.TextChoices):
     ACCEDED = "acceded", "Acceded"
     ENTERED_INTO_FORCE = "entered_into_force", "Entered into force"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    ENDED = "ended", "Ended (for this party, however it ended)"
 
 
 class EventKind(models.TextChoices):
@@ -110,4 +141,6 @@ class PloverMode(models.TextChoices):
 class SourceKind(models.TextChoices):
     NEWS_REPORT = "news_report", "News report"
     OFFICIAL_STATEMENT = "official_statement", "Official statement"
+    DATASET = "dataset", "Dataset (a record in a published dataset)"
+    LEGAL_INSTRUMENT = "legal_instrument", "Legal instrument (treaty, act, declaration)"
     OTHER = "other", "Other"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime
 import json
 import uuid
 from collections import Counter
@@ -34,11 +35,20 @@ from rest_framework.serializers import ListSerializer
 
 from apikit.serializers import RefField, fields_of
 from events import services
-from events.models import Citation, Country, Sector, Source
+from events.models import Actor, ActorIdentifier, Citation, IdentifierScheme, Sector, Source, Succession
 
-M49_FILE = Path(__file__).parent / "data" / "m49.csv"
+DATA = Path(__file__).parent / "data"
+M49_FILE = DATA / "m49.csv"
+ACTORS_FILE = DATA / "actors.csv"  # former countries, entities without ISO status, organisations
+SUCCESSIONS_FILE = DATA / "successions.csv"
+SCHEMES_FILE = DATA / "identifier-schemes.csv"
+HSG_FILE = DATA / "hsg-countries.csv"  # the Office of the Historian's ids of current countries
 # Loaded in this order: later files refer to records of earlier ones.
 FIXTURE_FILES = ("sectors.json", "sources.json", "officials.json", "trips.json", "agreements.json", "events.json")
+
+
+# Reference records derived from events/data/ get ids derived from their keys (uuid5), the same on every machine.
+SEED_NAMESPACE = uuid.UUID("6f0c5a52-1b1e-4f43-9c55-0d6b1f7a2e11")
 
 
 class SeedError(Exception):
@@ -65,10 +75,51 @@ def load_seed(fixtures_dir: Path | None = None, seeds_dir: Path | None = None) -
     """Load countries and every fixture file in one transaction."""
     loader = _Loader(fixtures_dir or settings.FIXTURES_DIR, seeds_dir or settings.SEEDS_DIR)
     with transaction.atomic():
-        loader.load_countries()
+        loader.load_actors()
         for name in FIXTURE_FILES:
             loader.load_file(name)
     return loader.report
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def actor_rows() -> list[dict]:
+    """Every actor: the ISO 3166-1 countries (country_rows), then data/actors.csv, whose ISO 3166-3 codes are
+    completed from pycountry's historic countries."""
+    historic = {c.alpha_3: c for c in pycountry.historic_countries}
+    rows = [{**row, "code": row["iso3"], "kind": "country"} for row in country_rows()]
+    for row in read_csv(ACTORS_FILE):
+        former = historic.get(row["iso3"])
+        rows.append(
+            {
+                "code": row["code"],
+                "kind": row["kind"],
+                "name": row["name"],
+                "official_name": row["official_name"],
+                "iso3": row["iso3"],
+                "iso_name": former.name if former else "",
+                "iso_former_code": former.alpha_4 if former else "",
+                "numeric": former.numeric if former else "",
+                "from_year": int(row["from_year"]) if row["from_year"] else None,
+                "until_year": int(row["until_year"]) if row["until_year"] else None,
+                "alternative_names": [name for name in row["alternative_names"].split(";") if name],
+                "note": row["note"],
+            }
+        )
+    return rows
+
+
+def actor_identifier_rows() -> list[tuple[str, str, str]]:
+    """(actor code, scheme, value) from data/actors.csv and data/hsg-countries.csv."""
+    rows = [(row["code"], "hsg", row["hsg"]) for row in read_csv(HSG_FILE)]
+    for row in read_csv(ACTORS_FILE):
+        for identifier in filter(None, row["identifiers"].split(";")):
+            scheme, _, value = identifier.partition(":")
+            rows.append((row["code"], scheme, value))
+    return rows
 
 
 def country_rows() -> list[dict[str, str]]:
@@ -101,12 +152,64 @@ class _Loader:
 
     # -- entry points -------------------------------------------------------------------------
 
-    def load_countries(self) -> None:
-        self.record = ""
-        existing = {c.iso3: c for c in Country.objects.all()}
-        for row in country_rows():
-            self.record = row["iso3"]
-            self._upsert(Country, existing.get(row["iso3"]), row)
+    def load_actors(self) -> None:
+        """Actors, identifier schemes, the actors' identifiers and the successions, with their sources."""
+        with self._context(ACTORS_FILE):
+            existing = {actor.code: actor for actor in Actor.objects.all()}
+            for row in actor_rows():
+                self.record = row["code"]
+                existing[row["code"]] = self._upsert(Actor, existing.get(row["code"]), row)
+        with self._context(SCHEMES_FILE):
+            schemes = {}
+            for row in read_csv(SCHEMES_FILE):
+                self.record = row["slug"]
+                row["unique"] = row["unique"] == "true"
+                schemes[row["slug"]] = self._upsert_by(IdentifierScheme, {"slug": row["slug"]}, row)
+        with self._context(ACTORS_FILE):
+            known = {(i.actor_id, i.scheme_id, i.value): i for i in ActorIdentifier.objects.all()}
+            for code, scheme, value in actor_identifier_rows():
+                self.record = f"{code} {scheme}:{value}"
+                actor, scheme = existing[code], schemes[scheme]
+                row = {"actor": actor, "scheme": scheme, "value": value}
+                self._upsert(ActorIdentifier, known.get((actor.pk, scheme.pk, value)), row)
+        with self._context(SUCCESSIONS_FILE):
+            for row in read_csv(SUCCESSIONS_FILE):
+                self.record = f"{row['predecessor']} -> {row['successor']}"
+                self._succession(row, existing)
+
+    def _succession(self, row: dict, actors: dict[str, Actor]) -> None:
+        """One succession, cited to the instrument that made it (a source known by reference). Ids are derived
+        from the codes and the title, so they are the same on every machine."""
+        title = row["source_title"]
+        source = self._upsert_by(
+            Source,
+            {"id": uuid.uuid5(SEED_NAMESPACE, f"source:{title}")},
+            {"id": uuid.uuid5(SEED_NAMESPACE, f"source:{title}"), "title": title, "kind": "legal_instrument"},
+        )
+        key = f"succession:{row['predecessor']}:{row['successor']}"
+        succession = self._upsert_by(
+            Succession,
+            {"id": uuid.uuid5(SEED_NAMESPACE, key)},
+            {
+                "id": uuid.uuid5(SEED_NAMESPACE, key),
+                "predecessor": actors[row["predecessor"]],
+                "successor": actors[row["successor"]],
+                "date": datetime.date.fromisoformat(row["date"]),
+                "kind": row["kind"],
+                "note": row["note"],
+            },
+        )
+        self._upsert_by(
+            Citation,
+            {"id": uuid.uuid5(SEED_NAMESPACE, f"{key}:citation")},
+            {
+                "id": uuid.uuid5(SEED_NAMESPACE, f"{key}:citation"),
+                "source": source,
+                "record": succession,
+                "field": "date",
+                "note": row["source_note"],
+            },
+        )
 
     def load_file(self, name: str) -> None:
         self.record = ""

@@ -47,7 +47,7 @@ def check_parties(countries: list[str], *, complete: bool) -> None:
 
 def validate_agreement(agreement: Agreement) -> None:
     """Rules of an agreement that span rows: its parties and its place in a total."""
-    check_parties(list(agreement.parties.values_list("country__iso3", flat=True)), complete=agreement.parties_complete)
+    check_parties(list(agreement.parties.values_list("country__code", flat=True)), complete=agreement.parties_complete)
     validate_breakdown(agreement)
 
 
@@ -143,7 +143,7 @@ def save_agreement(
 ) -> Agreement:
     """Create or update an agreement with its sectors and parties, then check the rules that span rows.
 
-    ``parties`` (when given) is the whole list: ``{"country": Country, "signatory": Official | None,
+    ``parties`` (when given) is the whole list: ``{"country": Actor, "signatory": Official | None,
     "actions": [{"action": ..., "date": ..., "date_basis": ...}]}``. A party is matched to the existing
     row of the same country (keeping its id and citations); parties and actions not listed are deleted.
     """
@@ -209,7 +209,11 @@ def save_official(*, official: Official, fields: dict, positions: list[dict] | N
     _write(official, fields)
     _save(official, user=user)
     if positions is not None:
-        writer = _nested_writer(Position, {"official": official}, "positions", user)
+
+        def post(position: Position, actors: list, index: int) -> None:
+            position.posted_to.set(actors)
+
+        writer = _nested_writer(Position, {"official": official}, "positions", user, children=("posted_to", post))
         replace_nested(official.positions.all(), positions, match=_listed_id, save=writer)
     return official
 

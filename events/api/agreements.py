@@ -2,7 +2,6 @@
 
 import django_filters as filters
 import pycountry
-from django.core.cache import cache
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -12,17 +11,17 @@ from apikit.schema import document
 from apikit.serializers import RefField
 from events import services
 from events.api.records import (
-    COUNTRY_CHOICES,
     CURRENCY_CHOICES,
+    ActorsFilter,
     DatedFilterSet,
     DatedSerializer,
     RecordSerializer,
     WritableViewSet,
     dated,
+    identifiers_field,
 )
 from events.choices import AgreementKind
-from events.models import Agreement, AgreementParty, Country, Official, PartyAction, Sector, Trip
-from events.versions import data_versions
+from events.models import Agreement, AgreementParty, Official, PartyAction, Sector, Trip
 
 
 class PartyActionSerializer(DatedSerializer):
@@ -33,7 +32,7 @@ class PartyActionSerializer(DatedSerializer):
 
 
 class PartySerializer(RecordSerializer):
-    country = RefField("CountrySerializer", help_text="The party (ISO alpha-3).")
+    country = RefField("ActorSerializer", help_text="The party (ISO alpha-3).")
     signatory = RefField(
         "OfficialSerializer", required=False, allow_null=True, help_text="Who signed for it (slug), where known."
     )
@@ -46,6 +45,7 @@ class PartySerializer(RecordSerializer):
 
 
 class AgreementSerializer(RecordSerializer):
+    identifiers = identifiers_field()
     url = serializers.HyperlinkedIdentityField(view_name="agreement-detail")
     signed_at = RefField(
         "StopSerializer", required=False, allow_null=True, help_text="Trip stop (UUID) during which it was signed."
@@ -82,6 +82,7 @@ class AgreementSerializer(RecordSerializer):
             "quantity",
             "parent",
             "breakdowns",
+            "identifiers",
             "citations",
             "disputed_fields",
             "url",
@@ -122,14 +123,6 @@ class AgreementSerializer(RecordSerializer):
         )
 
 
-def country_ids(codes: list[str], data_version: int) -> list[int | None]:
-    """The primary keys of countries by ISO alpha-3 code (None where absent), cached per data version."""
-    known = cache.get_or_set(
-        f"country-ids:{data_version}", lambda: dict(Country.objects.values_list("iso3", "pk")), timeout=None
-    )
-    return [known.get(code) for code in codes]
-
-
 LANGUAGE_CHOICES = FixedChoices(sorted((c.alpha_2, c.alpha_2) for c in pycountry.languages if hasattr(c, "alpha_2")))
 
 
@@ -144,10 +137,10 @@ class SlugsFilter(filters.ModelMultipleChoiceFilter):
 class AgreementFilterSet(DatedFilterSet):
     date_field = "signed"
 
-    party = filters.MultipleChoiceFilter(
-        choices=COUNTRY_CHOICES,
+    party = ActorsFilter(
         method="filter_party",
-        help_text="ISO alpha-3 of a party; repeat it for agreements every one is party to (party=IRN&party=VEN).",
+        help_text="Code of a party (a country, a former country, an organisation); repeat it for agreements every "
+        "one is party to (party=IRN&party=VEN). With include_predecessors=true, RUS also matches the Soviet Union.",
     )
     sector = SlugsFilter(
         queryset=Sector.objects.all(),
@@ -205,10 +198,7 @@ class AgreementFilterSet(DatedFilterSet):
     def filter_party(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         if not value:
             return queryset
-        ids = country_ids(value, data_versions.for_request(self.request))
-        if None in ids:  # a valid ISO code without a country row: nothing is party to it
-            return queryset.none()
-        return queryset.between(*ids)
+        return queryset.between(*(self.actor_set(name, code) for code in value))
 
 
 @document("agreements", "agreement", "Agreements with their parties, sectors and breakdowns.", writable=True)

@@ -1,22 +1,21 @@
 """Events: meetings, statements and announcements, with CAMEO and PLOVER codes."""
 
 import django_filters as filters
+from django.db.models import QuerySet
 from rest_framework import serializers
 
 from apikit.schema import document
 from apikit.serializers import RefField
 from apikit.strict import StrictModelSerializer
 from events import services
-from events.api.records import COUNTRY_CHOICES, DatedFilterSet, RecordSerializer, WritableViewSet, dated
+from events.api.records import ActorFilter, DatedFilterSet, RecordSerializer, WritableViewSet, dated, identifiers_field
 from events.choices import EventKind
 from events.models import Event, EventParticipant, Official, Trip
 
 
 class ParticipantSerializer(StrictModelSerializer):
     official = RefField("OfficialSerializer", required=False, allow_null=True, help_text="Official taking part (slug).")
-    country = RefField(
-        "CountrySerializer", required=False, allow_null=True, help_text="Country taking part (ISO alpha-3)."
-    )
+    country = RefField("ActorSerializer", required=False, allow_null=True, help_text="Actor taking part (ISO alpha-3).")
 
     class Meta:
         model = EventParticipant
@@ -24,6 +23,7 @@ class ParticipantSerializer(StrictModelSerializer):
 
 
 class EventSerializer(RecordSerializer):
+    identifiers = identifiers_field()
     url = serializers.HyperlinkedIdentityField(view_name="event-detail")
     trip = RefField(
         "TripSerializer", required=False, allow_null=True, help_text="Trip (UUID) during which it took place."
@@ -52,6 +52,7 @@ class EventSerializer(RecordSerializer):
             "cameo_code",
             "plover_type",
             "plover_mode",
+            "identifiers",
             "citations",
             "disputed_fields",
             "url",
@@ -98,11 +99,8 @@ class EventFilterSet(DatedFilterSet):
         distinct=True,
         help_text="Slug of an official taking part.",
     )
-    country = filters.ChoiceFilter(
-        choices=COUNTRY_CHOICES,
-        field_name="participants__country__iso3",
-        distinct=True,
-        help_text="ISO alpha-3 of a country taking part.",
+    country = ActorFilter(
+        method="filter_country", help_text="Code of an actor taking part (a country, an organisation)."
     )
     trip = filters.ModelChoiceFilter(queryset=Trip.objects.all(), help_text="Trip (UUID) during which it took place.")
     ordering = filters.OrderingFilter(
@@ -112,6 +110,10 @@ class EventFilterSet(DatedFilterSet):
     class Meta:
         model = Event
         fields = []
+
+    def filter_country(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        taking_part = EventParticipant.objects.filter(country__in=self.actor_set(name, value))
+        return queryset.filter(pk__in=taking_part.values("event_id"))
 
 
 @document("events", "event", "Meetings, statements and announcements, with CAMEO and PLOVER codes.", writable=True)

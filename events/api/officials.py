@@ -1,6 +1,7 @@
 """Officials and the positions they held over time (Popolo memberships)."""
 
 import datetime
+from typing import ClassVar
 
 import django_filters as filters
 from django.db.models import QuerySet
@@ -11,11 +12,13 @@ from apikit.serializers import RefField
 from apikit.strict import StrictUUIDField
 from events import services
 from events.api.records import (
-    COUNTRY_CHOICES,
+    ActorFilter,
+    ActorFilterSetMixin,
     RecordSerializer,
     SearchFilterSet,
     WritableViewSet,
     dated,
+    identifiers_field,
     updated_since_filter,
 )
 from events.models import Official, Position
@@ -23,16 +26,38 @@ from events.models import Official, Position
 
 class PositionSerializer(RecordSerializer):
     id = StrictUUIDField(required=False, help_text="An existing position to update; omit to add one.")
-    country = RefField("CountrySerializer", help_text="The country served (ISO alpha-3).")
+    country = RefField(
+        "ActorSerializer", help_text="Whom the official represents (an actor's code: a country, or an organisation)."
+    )
+    posted_to = RefField(
+        "ActorSerializer",
+        many=True,
+        required=False,
+        help_text="Where the official is posted, for a position abroad (actors' codes: countries or organisations); "
+        "several for a concurrent accreditation. Empty for a position at home.",
+    )
+    identifiers = identifiers_field()
 
     class Meta:
         model = Position
-        fields = ["id", "title", "country", *dated("start"), *dated("end"), "end_cause", "citations", "disputed_fields"]
+        fields = [
+            "id",
+            "title",
+            "country",
+            "posted_to",
+            *dated("start"),
+            *dated("end"),
+            "end_cause",
+            "identifiers",
+            "citations",
+            "disputed_fields",
+        ]
 
 
 class OfficialSerializer(RecordSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="official-detail", lookup_field="slug")
     positions = PositionSerializer(many=True, required=False, help_text="Positions held (the whole list).")
+    identifiers = identifiers_field()
 
     class Meta:
         model = Official
@@ -43,6 +68,7 @@ class OfficialSerializer(RecordSerializer):
             "alternative_names",
             "wikidata_qid",
             "positions",
+            "identifiers",
             "citations",
             "disputed_fields",
             "url",
@@ -57,6 +83,7 @@ class OfficialSerializer(RecordSerializer):
             "wikidata_qid",
             ("positions", "positions.title"),
             ("position_countries", "positions.country"),
+            ("posted_to", "positions.posted_to", "unique"),
             ("sources", "citations.source", "unique"),
             "url",
             "updated_at",
@@ -67,13 +94,18 @@ class OfficialSerializer(RecordSerializer):
         return services.save_official(official=instance, fields=validated_data, positions=positions, user=self.user)
 
 
-class OfficialFilterSet(SearchFilterSet):
-    """``country``, ``position`` and ``active_on`` apply to one and the same position."""
+class OfficialFilterSet(ActorFilterSetMixin, SearchFilterSet):
+    """``country``, ``posted_to``, ``position`` and ``active_on`` apply to one and the same position."""
 
-    country = filters.ChoiceFilter(
-        choices=COUNTRY_CHOICES,
+    identifier_parts: ClassVar[dict] = {Position: "official_id"}
+
+    country = ActorFilter(
+        method="filter_position", help_text="Code of the actor they held a position for (whom they represented)."
+    )
+    posted_to = ActorFilter(
         method="filter_position",
-        help_text="ISO alpha-3 of a country they held a position for.",
+        help_text="Code of the actor (a country or an organisation) they were posted to; with active_on, who was "
+        "posted there that day (posted_to=FRA&active_on=1950-01-01).",
     )
     position = filters.CharFilter(method="filter_position", help_text="Words in the title of a position they held.")
     active_on = filters.DateFilter(
@@ -98,10 +130,13 @@ class OfficialFilterSet(SearchFilterSet):
         if data.get("active_on"):
             positions = positions.held_on(data["active_on"])
         if data.get("country"):
-            positions = positions.filter(country__iso3=data["country"])
+            positions = positions.filter(country__in=self.actor_set("country", data["country"]))
+        if data.get("posted_to"):
+            posted = Position.posted_to.through.objects.filter(actor__in=self.actor_set("posted_to", data["posted_to"]))
+            positions = positions.filter(pk__in=posted.values("position_id"))
         if data.get("position"):
             positions = positions.filter(title__icontains=data["position"])
-        if any(data.get(name) for name in ("active_on", "country", "position")):
+        if any(data.get(name) for name in ("active_on", "country", "posted_to", "position")):
             queryset = queryset.filter(pk__in=positions.values("official_id"))
         return queryset
 

@@ -3,9 +3,12 @@ viewsets bound to this app's data versions."""
 
 import contextlib
 import datetime
+import re
+from typing import ClassVar
 
 import django_filters as filters
 import pycountry
+from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db.models import Max, Q, QuerySet
@@ -15,32 +18,33 @@ from apikit import viewsets
 from apikit.filters import FilterSet, FixedChoices
 from apikit.serializers import NullableChoiceField, NullableTextField, RefField, ResourceSerializer
 from apikit.sqljson import content_type_sql
+from events.actors import with_predecessors
 from events.dates import date_width, overlaps
-from events.models import Citation, Source
+from events.models import Actor, ActorIdentifier, Citation, Identifier, Source
 from events.search import search_query
 from events.versions import data_versions
 
-COUNTRY_CHOICES = FixedChoices(sorted((c.alpha_3, c.alpha_3) for c in pycountry.countries))
 CURRENCY_CHOICES = FixedChoices(sorted((c.alpha_3, c.alpha_3) for c in pycountry.currencies))
 
 
 def dated(name: str) -> list[str]:
-    """The five API fields of one uncertain date: text, precision, bounds and basis."""
-    return [name, f"{name}_precision", f"{name}_earliest", f"{name}_latest", f"{name}_basis"]
+    """The API fields of one uncertain date: text, precision, bounds, basis and qualifier."""
+    return [name, f"{name}_precision", f"{name}_earliest", f"{name}_latest", f"{name}_basis", f"{name}_qualifier"]
 
 
 # -- serializers ---------------------------------------------------------------------------------------------
 
 
 class DatedSerializer(ResourceSerializer):
-    """Unknown dates as null: the EDTF text and its precision (their bounds are null already)."""
+    """Unknown dates as null: the EDTF text, its precision and its qualifier (their bounds are null already)."""
 
     def build_standard_field(self, field_name, model_field):
         field_class, kwargs = super().build_standard_field(field_name, model_field)
         dates = getattr(self.Meta.model, "uncertain_dates", ())
         if field_name in dates:
             return NullableTextField, {**kwargs, "allow_null": True, "allow_blank": True}
-        if field_name.endswith("_precision") and field_name.removesuffix("_precision") in dates:
+        derived = ("_precision", "_qualifier")
+        if any(field_name.endswith(s) and field_name.removesuffix(s) in dates for s in derived):
             return NullableChoiceField, {
                 "choices": kwargs["choices"],
                 "read_only": True,
@@ -57,6 +61,31 @@ class CitationSerializer(serializers.ModelSerializer):
         model = Citation
         fields = ["id", "source", "field", "excerpt", "start", "end", "stated_value", "note"]
         read_only_fields = fields
+
+
+def scheme_sql(builder, model, alias: str) -> str:
+    return f"{alias}.scheme_id"
+
+
+class IdentifierSerializer(serializers.ModelSerializer):
+    """One identifier in a named scheme (Popolo ``identifiers``)."""
+
+    scheme = serializers.CharField(source="scheme_id", read_only=True, help_text="The scheme, e.g. pocom.")
+    note = NullableTextField(read_only=True, help_text="What tells a repeated value apart, where it repeats.")
+    sql_fields = {"scheme": scheme_sql}
+
+    class Meta:
+        model = Identifier
+        fields = ["scheme", "value", "note"]
+        read_only_fields = fields
+
+
+def identifiers_field() -> IdentifierSerializer:
+    return IdentifierSerializer(
+        many=True,
+        read_only=True,
+        help_text="Its ids in named schemes (a dataset's id, a Wikidata QID); look one up with ?identifier=.",
+    )
 
 
 def disputed_fields_sql(builder, model, alias: str) -> str:
@@ -110,7 +139,107 @@ def updated_since_filter() -> filters.IsoDateTimeFilter:
     )
 
 
-class SearchFilterSet(FilterSet):
+ACTOR_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,11}$")
+ACTOR_HELP = (
+    "Code of an actor of any kind: a country (IRN), a former country (SUN), an entity (XKX) or an organisation (EU)."
+)
+
+
+def actor_ids(request) -> dict[str, int]:
+    """Every actor's primary key by code, cached per data version."""
+    version = data_versions.for_request(request)
+    return cache.get_or_set(f"actor-ids:{version}", lambda: dict(Actor.objects.values_list("code", "pk")), timeout=None)
+
+
+class ActorCodeField(forms.CharField):
+    def clean(self, value):
+        value = super().clean(value)
+        if value and not ACTOR_CODE.match(value.strip().upper()):
+            raise forms.ValidationError(f'"{value}" is not an actor code. {ACTOR_HELP}', code="invalid_choice")
+        return value.strip().upper() if value else value
+
+
+class ActorCodesField(forms.MultipleChoiceField):
+    def to_python(self, value):
+        return [item.strip().upper() for item in super().to_python(value)]
+
+    def valid_value(self, value):
+        return bool(ACTOR_CODE.match(value))
+
+    default_error_messages = {"invalid_choice": f'"%(value)s" is not an actor code. {ACTOR_HELP}'}
+
+
+class ActorFilter(filters.Filter):
+    """One actor by code, of any kind (codes are not a closed list: curators add organisations)."""
+
+    field_class = ActorCodeField
+
+
+class ActorsFilter(filters.MultipleChoiceFilter):
+    """Actors by code, repeated (party=IRN&party=VEN)."""
+
+    field_class = ActorCodesField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, choices=(), **kwargs)
+
+
+class ActorFilterSetMixin(FilterSet):
+    """``include_predecessors``: an actor filter also matches the actors it continues or was formed from."""
+
+    include_predecessors = filters.BooleanFilter(
+        method="filter_nothing",
+        help_text="With an actor filter (party, country, visited...): also match the actors it continues or was "
+        "formed from (RUS also matches the Soviet Union's records, CZE Czechoslovakia's). Off by default.",
+    )
+
+    def filter_nothing(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        return queryset  # read by actor_set
+
+    def actor_set(self, name: str, code: str) -> set[int]:
+        """Primary keys matched by ``code`` given for the parameter ``name`` (with predecessors if asked)."""
+        actor_id = actor_ids(self.request).get(code)
+        if actor_id is None:
+            raise serializers.ValidationError({name: [f'No actor has the code "{code}". {ACTOR_HELP}']})
+        if self.form.cleaned_data.get("include_predecessors"):
+            return with_predecessors([actor_id])
+        return {actor_id}
+
+
+def content_type(model) -> ContentType:
+    return ContentType.objects.get_for_model(model)
+
+
+class IdentifierFilterSetMixin(FilterSet):
+    """``identifier=scheme:value``: records carrying that identifier (or whose parts do, ``identifier_parts``:
+    part model -> the field naming its record)."""
+
+    identifier_parts: ClassVar[dict] = {}
+
+    identifier = filters.CharFilter(
+        method="filter_identifier",
+        help_text="An identifier in a named scheme, scheme:value, e.g. pocom:fr-1778-fran-01 or travels:2325. A "
+        "scheme whose values repeat upstream may match several records.",
+    )
+
+    def filter_identifier(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        scheme, separator, identifier = value.partition(":")
+        if not separator or not scheme or not identifier:
+            raise serializers.ValidationError({name: ['Give scheme:value, e.g. "pocom:fr-1778-fran-01".']})
+        if queryset.model is Actor:
+            return queryset.filter(
+                pk__in=ActorIdentifier.objects.filter(scheme=scheme, value=identifier).values("actor")
+            )
+        matching = Identifier.objects.filter(scheme=scheme, value=identifier)
+        condition = Q(pk__in=matching.filter(content_type=content_type(queryset.model)).values("object_id"))
+        # An identifier of a part names its record too: a pocom chief id is on a position, a travels id on a stop.
+        for part, parent in self.identifier_parts.items():
+            parts = part.objects.filter(pk__in=matching.filter(content_type=content_type(part)).values("object_id"))
+            condition |= Q(pk__in=parts.values(parent))
+        return queryset.filter(condition)
+
+
+class SearchFilterSet(IdentifierFilterSetMixin, FilterSet):
     """``q``: full-text search, case- and accent-insensitive, with websearch syntax."""
 
     q = filters.CharFilter(
@@ -122,7 +251,7 @@ class SearchFilterSet(FilterSet):
         return queryset.filter(search=search_query(value)) if value.strip() else queryset
 
 
-class DatedFilterSet(SearchFilterSet):
+class DatedFilterSet(ActorFilterSetMixin, SearchFilterSet):
     """Filters shared by the dated records (trips, agreements, events): date range, sync and provenance."""
 
     date_field = ""  # the uncertain date whose bounds the date range applies to
@@ -151,7 +280,9 @@ class DatedFilterSet(SearchFilterSet):
             # Implied by the overlap (a date spans at most ``widest``), and lets PostgreSQL start the list's
             # index on the earliest bound near ``value`` instead of reading every older row.
             with contextlib.suppress(OverflowError):
-                condition &= Q(**{f"{self.date_field}_earliest__gte": value - widest})
+                condition &= Q(**{f"{self.date_field}_earliest__gte": value - widest}) | Q(
+                    **{f"{self.date_field}_earliest__isnull": True}
+                )
         return queryset.filter(condition)
 
     def widest_date(self, model) -> datetime.timedelta | None:

@@ -16,23 +16,24 @@ from rest_framework.exceptions import ValidationError
 from apikit import csv, sqljson
 from apikit.etags import etag_matches, list_etag
 from apikit.serializers import RefField
-from events.models import Agreement, AgreementParty, Country, Event, EventParticipant, Stop, Trip
+from events.actors import with_predecessors
+from events.models import Actor, Agreement, AgreementParty, Event, EventParticipant, Stop, Trip
 from events.models.trips import span_sql
 
 AGREEMENT, PARTY, TRIP, STOP = (m._meta.db_table for m in (Agreement, AgreementParty, Trip, Stop))
-EVENT, PARTICIPANT, COUNTRY = (m._meta.db_table for m in (Event, EventParticipant, Country))
+EVENT, PARTICIPANT, COUNTRY = (m._meta.db_table for m in (Event, EventParticipant, Actor))
 
 
 def partner_sql(builder, model, alias: str) -> str:
-    from events.api.countries import CountrySerializer
+    from events.api.actors import ActorSerializer
 
-    return builder.one_by_key(CountrySerializer.brief(), f"{alias}.partner")
+    return builder.one_by_key(ActorSerializer.brief(), f"{alias}.partner")
 
 
 class RelationSerializer(serializers.Serializer):
     """One partner of a country, with what links them (see docs/api.md for the counting rule)."""
 
-    partner = RefField("CountrySerializer", help_text="The partner country.")
+    partner = RefField("ActorSerializer", help_text="The partner (an actor of any kind).")
     agreements = serializers.IntegerField(
         help_text="Documents signed by both (sum of quantity; a total is replaced by its breakdowns that both are "
         "party to, so no document is counted twice)."
@@ -60,16 +61,19 @@ class RelationSerializer(serializers.Serializer):
 
 
 class DateRangeForm(forms.Form):
-    """The date range of a country's relations (same meaning as date_after/date_before on the lists)."""
+    """The date range of a country's relations (same meaning as date_after/date_before on the lists), and
+    whether the actor's predecessors count as the actor."""
 
     date_after = forms.DateField(required=False)
     date_before = forms.DateField(required=False)
+    include_predecessors = forms.NullBooleanField(required=False)
 
 
 def relations_sql(dated: bool) -> str:
     """A country's partners, one row each: partner id, agreements (documents), agreement records, trips to and
     from the partner, events, first and last dates, and ``n``, the row's place as the API shows them.
-    Parameters: ``%(country)s`` (the country's id), and ``%(after)s``/``%(before)s`` (dates or null) if ``dated``.
+    Parameters: ``%(country)s`` (an array of actor ids: the actor, and with ``include_predecessors`` the actors it
+    continues or was formed from), and ``%(after)s``/``%(before)s`` (dates or null) if ``dated``.
 
     Counting agreements without counting a document twice: a record counts for a pair when both countries are
     among its parties, except a total that has a breakdown to which both are parties; the breakdowns count
@@ -92,38 +96,38 @@ WITH agreement_rows AS (
     SELECT p.country_id AS partner, a.quantity AS documents, 1 AS records, 0 AS trips_to, 0 AS trips_from,
            0 AS events, a.signed_earliest AS first_date, a.signed_latest AS last_date
     FROM {AGREEMENT} a
-    JOIN {PARTY} p ON p.agreement_id = a.id AND p.country_id <> %(country)s
-    WHERE a.id IN (SELECT agreement_id FROM {PARTY} WHERE country_id = %(country)s)
+    JOIN {PARTY} p ON p.agreement_id = a.id AND p.country_id <> ALL(%(country)s)
+    WHERE a.id IN (SELECT agreement_id FROM {PARTY} WHERE country_id = ANY(%(country)s))
       AND {when("a", "signed")}
       AND NOT EXISTS (
           SELECT 1 FROM {AGREEMENT} b
-          JOIN {PARTY} bc ON bc.agreement_id = b.id AND bc.country_id = %(country)s
+          JOIN {PARTY} bc ON bc.agreement_id = b.id AND bc.country_id = ANY(%(country)s)
           JOIN {PARTY} bp ON bp.agreement_id = b.id AND bp.country_id = p.country_id
           WHERE b.parent_id = a.id)
 ),
 trips AS (
     SELECT t.id, t.origin_id, {span_earliest} AS span_earliest, {span_latest} AS span_latest
     FROM {TRIP} t
-    WHERE t.origin_id = %(country)s
-       OR t.id IN (SELECT trip_id FROM {STOP} WHERE country_id = %(country)s)
+    WHERE t.origin_id = ANY(%(country)s)
+       OR t.id IN (SELECT trip_id FROM {STOP} WHERE country_id = ANY(%(country)s))
 ),
 trip_rows AS (
     SELECT s.partner, 0, 0, 1, 0, 0, t.span_earliest, t.span_latest
     FROM trips t
     JOIN LATERAL (SELECT DISTINCT country_id AS partner FROM {STOP}
-                  WHERE trip_id = t.id AND country_id <> %(country)s) s ON true
-    WHERE t.origin_id = %(country)s AND {when("t", "span")}
+                  WHERE trip_id = t.id AND country_id <> ALL(%(country)s)) s ON true
+    WHERE t.origin_id = ANY(%(country)s) AND {when("t", "span")}
     UNION ALL
     SELECT t.origin_id, 0, 0, 0, 1, 0, t.span_earliest, t.span_latest
     FROM trips t
-    WHERE t.origin_id <> %(country)s AND {when("t", "span")}
+    WHERE t.origin_id <> ALL(%(country)s) AND {when("t", "span")}
 ),
 event_rows AS (
     SELECT ep.partner, 0, 0, 0, 0, 1, e.date_earliest, e.date_latest
     FROM {EVENT} e
     JOIN LATERAL (SELECT DISTINCT country_id AS partner FROM {PARTICIPANT}
-                  WHERE event_id = e.id AND country_id IS NOT NULL AND country_id <> %(country)s) ep ON true
-    WHERE e.id IN (SELECT event_id FROM {PARTICIPANT} WHERE country_id = %(country)s)
+                  WHERE event_id = e.id AND country_id IS NOT NULL AND country_id <> ALL(%(country)s)) ep ON true
+    WHERE e.id IN (SELECT event_id FROM {PARTICIPANT} WHERE country_id = ANY(%(country)s))
       AND {when("e", "date")}
 ),
 linked AS (
@@ -149,22 +153,22 @@ def relations_json_sql(dated: bool) -> str:
     )
 
 
-def relations_json(country: Country, root: str, date_after=None, date_before=None) -> str:
+def relations_json(actors: list[int], root: str, date_after=None, date_before=None) -> str:
     dated = date_after is not None or date_before is not None
     with connection.cursor() as cursor:
         cursor.execute(
             relations_json_sql(dated),
-            {"country": country.pk, "after": date_after, "before": date_before, "root": root},
+            {"country": sorted(actors), "after": date_after, "before": date_before, "root": root},
         )
         return cursor.fetchone()[0]
 
 
 class RelationsMixin:
-    """``countries/{iso3}/relations/`` on the countries' viewset."""
+    """``actors/{code}/relations/`` (and ``countries/{iso3}/relations/``) on the actors' viewsets."""
 
     csv_actions = ("list", "relations")
     extra_serializers = (RelationSerializer,)  # held to its SQL, schema and CSV by apikit.checks
-    extra_query_parameters = {"relations": ("date_after", "date_before")}
+    extra_query_parameters = {"relations": ("date_after", "date_before", "include_predecessors")}
 
     @extend_schema(
         summary="A country's partners",
@@ -180,6 +184,12 @@ class RelationsMixin:
             OpenApiParameter(
                 "date_before", OpenApiTypes.DATE, description="Only records whose date may fall on or before this day."
             ),
+            OpenApiParameter(
+                "include_predecessors",
+                OpenApiTypes.BOOL,
+                description="Count the records of the actors this one continues or was formed from as its own (RUS "
+                "with the Soviet Union's). Off by default.",
+            ),
         ],
         responses={
             (200, "application/json"): RelationSerializer(many=True),
@@ -187,20 +197,22 @@ class RelationsMixin:
         },
     )
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
-    def relations(self, request, iso3=None):
+    def relations(self, request, **kwargs):
         country = self.get_object()
         dates = DateRangeForm(request.query_params)
         if not dates.is_valid():
             raise ValidationError(dates.errors)
+        options = dict(dates.cleaned_data)
+        actors = with_predecessors([country]) if options.pop("include_predecessors") else {country.pk}
         if self.wants_csv():
-            rows = orjson.loads(relations_json(country, self.api_root(), **dates.cleaned_data))
-            return csv.stream_csv(f"relations-{country.iso3}", csv.columns(RelationSerializer), rows)
+            rows = orjson.loads(relations_json(actors, self.api_root(), **options))
+            return csv.stream_csv(f"relations-{country.code}", csv.columns(RelationSerializer), rows)
         tag = list_etag(request, self.data_version())
         if etag_matches(request.headers.get("If-None-Match"), tag):
             return self.not_modified(tag)
 
         def render() -> bytes:  # compact, as DRF renders JSON (PostgreSQL spaces its JSON out)
-            return orjson.dumps(orjson.loads(relations_json(country, self.api_root(), **dates.cleaned_data)))
+            return orjson.dumps(orjson.loads(relations_json(actors, self.api_root(), **options)))
 
         body = cache.get_or_set(f"relations:{tag}", render, timeout=None)  # same URL, same data: same body
         response = HttpResponse(body, content_type="application/json")

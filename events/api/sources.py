@@ -6,11 +6,18 @@ from rest_framework import serializers
 from apikit.schema import document
 from apikit.serializers import NullableURLField, ReadOnlyNullableURLField
 from events import services
-from events.api.records import RecordSerializer, SearchFilterSet, WritableViewSet, updated_since_filter
+from events.api.records import (
+    RecordSerializer,
+    SearchFilterSet,
+    WritableViewSet,
+    identifiers_field,
+    updated_since_filter,
+)
 from events.models import Source
 
 
 class SourceSerializer(RecordSerializer):
+    identifiers = identifiers_field()
     url = serializers.HyperlinkedIdentityField(view_name="source-detail")
     document_url = NullableURLField(
         source="url", required=False, allow_null=True, allow_blank=True, help_text="Where it can be read, when known."
@@ -29,6 +36,7 @@ class SourceSerializer(RecordSerializer):
             "note",
             "text_path",
             "text",
+            "identifiers",
             "citations",
             "disputed_fields",
             "url",
@@ -42,7 +50,7 @@ class SourceSerializer(RecordSerializer):
                 source="url", read_only=True, help_text="Where the document can be read, when known."
             )
         }
-        csv_exclude = ["text", "citations"]
+        csv_exclude = ["text", "citations", "identifiers"]
 
     def write(self, instance, validated_data):
         return services.save_source(source=instance, fields=validated_data, user=self.user)

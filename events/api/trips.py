@@ -1,5 +1,7 @@
 """Trips: journeys by officials, with their ordered stops."""
 
+from typing import ClassVar
+
 import django_filters as filters
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -9,32 +11,42 @@ from apikit.schema import document
 from apikit.serializers import RefField
 from apikit.strict import StrictUUIDField
 from events import services
-from events.api.records import COUNTRY_CHOICES, DatedFilterSet, RecordSerializer, WritableViewSet, dated
+from events.api.records import (
+    ActorFilter,
+    ActorsFilter,
+    DatedFilterSet,
+    RecordSerializer,
+    WritableViewSet,
+    dated,
+    identifiers_field,
+)
 from events.models import Official, Stop, Trip
 from events.models.trips import span_sql
 
 
 class StopSerializer(RecordSerializer):
+    identifiers = identifiers_field()
     id = StrictUUIDField(required=False, help_text="An existing stop of this trip to update; omit to add one.")
-    country = RefField("CountrySerializer", help_text="Country visited (ISO alpha-3).")
+    country = RefField("ActorSerializer", help_text="Actor visited (ISO alpha-3).")
 
     class Meta:
         model = Stop
-        fields = ["id", "order", "country", "city", *dated("arrival"), *dated("departure"), "citations"]
+        fields = ["id", "order", "country", "city", *dated("arrival"), *dated("departure"), "identifiers", "citations"]
         read_only_fields = ["order"]
         brief_fields = ["id", "order", "country", "city", "trip"]
         brief_extra = {"trip": serializers.HyperlinkedRelatedField(view_name="trip-detail", read_only=True)}
 
 
 class TripSerializer(RecordSerializer):
+    identifiers = identifiers_field()
     url = serializers.HyperlinkedIdentityField(view_name="trip-detail")
     lead = RefField("OfficialSerializer", help_text="The official who led the trip (slug).")
     members = RefField(
         "OfficialSerializer", many=True, required=False, help_text="Other officials on the trip (slugs)."
     )
-    origin = RefField("CountrySerializer", help_text="Country it set out from (ISO alpha-3).")
+    origin = RefField("ActorSerializer", help_text="Actor it set out from (ISO alpha-3).")
     invited_by = RefField(
-        "CountrySerializer", many=True, required=False, help_text="Countries that invited it (ISO alpha-3)."
+        "ActorSerializer", many=True, required=False, help_text="Countries that invited it (ISO alpha-3)."
     )
     span_earliest = serializers.DateField(
         read_only=True, help_text="First day of the trip: its own start, else its first stop's arrival."
@@ -65,6 +77,7 @@ class TripSerializer(RecordSerializer):
             "span_earliest",
             "span_latest",
             "stops",
+            "identifiers",
             "citations",
             "disputed_fields",
             "url",
@@ -105,6 +118,7 @@ class TripSerializer(RecordSerializer):
 
 class TripFilterSet(DatedFilterSet):
     date_field = "span"
+    identifier_parts: ClassVar[dict] = {Stop: "trip_id"}  # a travels id names a stop
 
     traveler = filters.ModelChoiceFilter(
         queryset=Official.objects.all(),
@@ -112,13 +126,11 @@ class TripFilterSet(DatedFilterSet):
         method="filter_traveler",
         help_text="Slug of an official who led or joined the trip.",
     )
-    origin = filters.ChoiceFilter(
-        choices=COUNTRY_CHOICES, field_name="origin__iso3", help_text="ISO alpha-3 of the country it set out from."
-    )
-    visited = filters.MultipleChoiceFilter(
-        choices=COUNTRY_CHOICES,
+    origin = ActorFilter(method="filter_origin", help_text="Code of the actor it set out from, e.g. IRN.")
+    visited = ActorsFilter(
         method="filter_visited",
-        help_text="ISO alpha-3 of a country with a stop; repeat it for trips that visited all of them.",
+        help_text="Code of an actor with a stop (a country, or an organisation's seat); repeat it for trips that "
+        "visited all of them.",
     )
     ordering = filters.OrderingFilter(
         fields=[("span_earliest", "date"), "title", "updated_at"], help_text="Sort by date, title or updated_at."
@@ -139,8 +151,11 @@ class TripFilterSet(DatedFilterSet):
         )
         return queryset.filter(Q(lead=value) | Q(joined))
 
+    def filter_origin(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(origin__in=self.actor_set(name, value))
+
     def filter_visited(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
-        return queryset.visiting(*value) if value else queryset
+        return queryset.visiting(*(self.actor_set(name, code) for code in value)) if value else queryset
 
 
 @document("trips", "trip", "Journeys by officials, with their ordered stops.", writable=True)

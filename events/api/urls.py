@@ -1,10 +1,11 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from events.api import agreements, auth, countries, deletions, events, officials, sectors, sources, trips
+from events.api import actors, agreements, auth, deletions, events, officials, sectors, sources, trips
 
 router = DefaultRouter()
-router.register("countries", countries.CountryViewSet, basename="country")
+router.register("actors", actors.ActorViewSet, basename="actor")
+router.register("countries", actors.CountryViewSet, basename="country")
 router.register("sectors", sectors.SectorViewSet, basename="sector")
 router.register("officials", officials.OfficialViewSet, basename="official")
 router.register("trips", trips.TripViewSet, basename="trip")

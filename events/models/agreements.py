@@ -38,15 +38,14 @@ class Sector(TimeStampedModel):
 
 
 class AgreementQuerySet(models.QuerySet):
-    def between(self, *country_ids: int):
-        """Agreements to which every one of the countries (by primary key) is a party. As constants in the query,
-        the ids let PostgreSQL use its statistics of each country's share of parties (a few countries are party
-        to most agreements)."""
+    def between(self, *actors: int | set[int]):
+        """Agreements to which every one of the actors (by primary key, or a set of keys any of which counts: an
+        actor with its predecessors) is a party. As constants in the query, the ids let PostgreSQL use its
+        statistics of each country's share of parties (a few countries are party to most agreements)."""
         agreements = self
-        for country_id in country_ids:  # one IN per country: each may match another party
-            agreements = agreements.filter(
-                pk__in=AgreementParty.objects.filter(country_id=country_id).values("agreement")
-            )
+        for ids in actors:  # one IN per actor: each may match another party
+            parties = AgreementParty.objects.filter(country_id__in={ids} if isinstance(ids, int) else ids)
+            agreements = agreements.filter(pk__in=parties.values("agreement"))
         return agreements
 
 
@@ -70,7 +69,9 @@ class Agreement(RecordModel):
         help_text="Languages of its authentic texts (ISO 639-1 codes, e.g. es, fa), as a source states them.",
     )
     uncertain_dates = ("signed",)
-    signed, signed_precision, signed_earliest, signed_latest, signed_basis = uncertain_date_fields("Signed")
+    signed, signed_precision, signed_earliest, signed_latest, signed_basis, signed_qualifier = uncertain_date_fields(
+        "Signed"
+    )
     signed_at = models.ForeignKey(
         "events.Stop",
         on_delete=models.SET_NULL,
@@ -164,7 +165,7 @@ class AgreementParty(RecordModel):
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="parties")
     country = models.ForeignKey(
-        "events.Country", on_delete=models.PROTECT, related_name="agreement_parties", help_text="The party."
+        "events.Actor", on_delete=models.PROTECT, related_name="agreement_parties", help_text="The party."
     )
     signatory = models.ForeignKey(
         "events.Official",
@@ -200,7 +201,7 @@ class PartyAction(RecordModel):
     party = models.ForeignKey(AgreementParty, on_delete=models.CASCADE, related_name="actions")
     action = models.CharField(max_length=20, choices=PartyActionKind.choices, help_text="What the party did.")
     uncertain_dates = ("date",)
-    date, date_precision, date_earliest, date_latest, date_basis = uncertain_date_fields("Date")
+    date, date_precision, date_earliest, date_latest, date_basis, date_qualifier = uncertain_date_fields("Date")
 
     objects = UUIDManager()
 

@@ -37,7 +37,11 @@ class UncertainDatesModel(models.Model):
         # Model forms leave out fields they do not show, and so skip the constraints on the derived bounds of
         # uncertain dates ("a stop cannot depart before it arrives"): check those always, so a form shows the
         # message instead of the database refusing the row.
-        derived = {f"{name}_{part}" for name in self.uncertain_dates for part in ("precision", "earliest", "latest")}
+        derived = {
+            f"{name}_{part}"
+            for name in self.uncertain_dates
+            for part in ("precision", "earliest", "latest", "qualifier")
+        }
         super().validate_constraints(exclude=set(exclude or ()) - derived)
 
     def clean(self):
@@ -59,6 +63,7 @@ class RecordModel(UncertainDatesModel, TimeStampedModel):
         primary_key=True, default=uuid.uuid4, editable=False, help_text="Stable public identifier of this record."
     )
     citations = GenericRelation("events.Citation")
+    identifiers = GenericRelation("events.Identifier")
     # Who changed what and when, for every domain model (the generated search column is left out).
     history = HistoricalRecords(inherit=True, excluded_fields=["search"])
 

@@ -18,7 +18,7 @@ class Event(RecordModel):
         blank=True, help_text="For a statement: the words quoted, exactly as the source gives them."
     )
     uncertain_dates = ("date",)
-    date, date_precision, date_earliest, date_latest, date_basis = uncertain_date_fields("Date")
+    date, date_precision, date_earliest, date_latest, date_basis, date_qualifier = uncertain_date_fields("Date")
     trip = models.ForeignKey(
         "events.Trip",
         on_delete=models.SET_NULL,
@@ -79,7 +79,7 @@ class EventParticipant(RecordModel):
         "events.Official", on_delete=models.PROTECT, null=True, blank=True, related_name="event_roles"
     )
     country = models.ForeignKey(
-        "events.Country",
+        "events.Actor",
         on_delete=models.PROTECT,
         null=True,
         blank=True,

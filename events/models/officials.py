@@ -81,11 +81,21 @@ class Position(RecordModel):
     )
     title = models.CharField(max_length=200, help_text="The office, e.g. President, Minister of Foreign Affairs.")
     country = models.ForeignKey(
-        "events.Country", on_delete=models.PROTECT, related_name="positions", help_text="The country served."
+        "events.Actor",
+        on_delete=models.PROTECT,
+        related_name="positions",
+        help_text="Whom the official represents: a country, or an organisation for its own officials.",
+    )
+    posted_to = models.ManyToManyField(
+        "events.Actor",
+        blank=True,
+        related_name="postings",
+        help_text="Where the official is posted, for a position abroad: a country or an organisation; several for a "
+        "concurrent accreditation (one resident ambassador accredited to several countries).",
     )
     uncertain_dates = ("start", "end")
-    start, start_precision, start_earliest, start_latest, start_basis = uncertain_date_fields("Start")
-    end, end_precision, end_earliest, end_latest, end_basis = uncertain_date_fields("End")
+    start, start_precision, start_earliest, start_latest, start_basis, start_qualifier = uncertain_date_fields("Start")
+    end, end_precision, end_earliest, end_latest, end_basis, end_qualifier = uncertain_date_fields("End")
     end_cause = models.CharField(
         max_length=20, choices=EndCause.choices, blank=True, help_text="Why the position ended, where known."
     )

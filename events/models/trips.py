@@ -9,11 +9,11 @@ from events.search import search_field, search_index
 
 
 class TripQuerySet(models.QuerySet):
-    def visiting(self, *iso3_codes: str):
-        """Trips with a stop in every one of the countries (ISO alpha-3 codes)."""
+    def visiting(self, *actors: set[int]):
+        """Trips with a stop in every one of the actors (each a set of primary keys, any of which counts)."""
         trips = self
-        for iso3 in iso3_codes:  # one condition per country: each may match another stop
-            trips = trips.filter(pk__in=Stop.objects.filter(country__iso3=iso3).values("trip_id"))
+        for ids in actors:  # one condition per actor: each may match another stop
+            trips = trips.filter(pk__in=Stop.objects.filter(country__in=ids).values("trip_id"))
         return trips
 
     def with_span(self):
@@ -62,22 +62,22 @@ class Trip(RecordModel):
         help_text="Other officials travelling with the lead, where a source names them.",
     )
     origin = models.ForeignKey(
-        "events.Country",
+        "events.Actor",
         on_delete=models.PROTECT,
         related_name="trips_from",
-        help_text="Country the trip set out from.",
+        help_text="Actor the trip set out from.",
     )
     purpose = models.TextField(blank=True, help_text="Purpose of the trip as the sources give it.")
     invited_by = models.ManyToManyField(
-        "events.Country",
+        "events.Actor",
         blank=True,
         related_name="trip_invitations",
         help_text="Countries whose leaders or governments invited the trip.",
     )
     invitation = models.TextField(blank=True, help_text="Who invited, in words, where no official can be named.")
     uncertain_dates = ("start", "end")
-    start, start_precision, start_earliest, start_latest, start_basis = uncertain_date_fields("Start")
-    end, end_precision, end_earliest, end_latest, end_basis = uncertain_date_fields("End")
+    start, start_precision, start_earliest, start_latest, start_basis, start_qualifier = uncertain_date_fields("Start")
+    end, end_precision, end_earliest, end_latest, end_basis, end_qualifier = uncertain_date_fields("End")
     search = search_field("title", "purpose", "invitation")
 
     objects = TripManager()
@@ -105,13 +105,15 @@ class Stop(RecordModel):
     trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="stops", help_text="The trip (a part of it).")
     order = models.PositiveSmallIntegerField(help_text="Position of the stop in the trip: 1, 2, 3...")
     country = models.ForeignKey(
-        "events.Country", on_delete=models.PROTECT, related_name="stops", help_text="Country visited."
+        "events.Actor", on_delete=models.PROTECT, related_name="stops", help_text="Actor visited."
     )
     city = models.CharField(max_length=200, blank=True, help_text="City visited, where known.")
     uncertain_dates = ("arrival", "departure")
-    arrival, arrival_precision, arrival_earliest, arrival_latest, arrival_basis = uncertain_date_fields("Arrival")
-    departure, departure_precision, departure_earliest, departure_latest, departure_basis = uncertain_date_fields(
-        "Departure"
+    arrival, arrival_precision, arrival_earliest, arrival_latest, arrival_basis, arrival_qualifier = (
+        uncertain_date_fields("Arrival")
+    )
+    departure, departure_precision, departure_earliest, departure_latest, departure_basis, departure_qualifier = (
+        uncertain_date_fields("Departure")
     )
 
     objects = UUIDManager()

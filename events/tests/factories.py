@@ -10,10 +10,10 @@ from django.contrib.contenttypes.models import ContentType
 
 from events.choices import AgreementKind, EventKind, ParticipantRole, PartyActionKind, SourceKind
 from events.models import (
+    Actor,
     Agreement,
     AgreementParty,
     Citation,
-    Country,
     Deletion,
     Event,
     EventParticipant,
@@ -27,8 +27,8 @@ from events.models import (
 )
 
 
-def country(iso3: str) -> Country:
-    return Country.objects.get(iso3=iso3)
+def country(iso3: str) -> Actor:
+    return Actor.objects.get(iso3=iso3)
 
 
 def sector(slug: str) -> Sector:

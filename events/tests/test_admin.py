@@ -116,9 +116,9 @@ def test_autocomplete_finds_countries_and_officials_without_accents(admin_client
 
 def add_rows(model: str, count: int) -> None:
     """``count`` more rows of ``model`` for the changelist, each with the parts its columns show."""
-    from events.models import Agreement, Citation, Country, Event, Official, Sector, Source, Trip
+    from events.models import Actor, Agreement, Citation, Event, Official, Sector, Source, Trip
 
-    iran, cuba = Country.objects.get(iso3="IRN"), Country.objects.get(iso3="CUB")
+    iran, cuba = Actor.objects.get(iso3="IRN"), Actor.objects.get(iso3="CUB")
     raisi = Official.objects.get(slug="ebrahim-raisi")
     efe = Source.objects.get(publisher="EFE")
     trip = Trip.objects.create(title="Bulk trip", lead=raisi, origin=iran)

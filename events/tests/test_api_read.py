@@ -606,7 +606,7 @@ def test_signatory_trip_and_participant_filters_match(api):
     from events.models import AgreementParty, Event, Official
 
     maduro = Official.objects.get(slug="nicolas-maduro")
-    AgreementParty.objects.filter(agreement__term_years=20, country__iso3="VEN").update(signatory=maduro)
+    AgreementParty.objects.filter(agreement__term_years=20, country__code="VEN").update(signatory=maduro)
     assert titles(api.get(f"{V1}/agreements/", {"signatory": "nicolas-maduro"})) == {
         "20-year Iran–Venezuela partnership agreement"
     }
@@ -658,7 +658,7 @@ def assert_shape(data: dict, shape: dict, where: str) -> None:
 
 
 GOLDEN = {
-    "countries": "Country",
+    "countries": "Actor",
     "sectors": "Sector",
     "officials": "Official",
     "trips": "Trip",

@@ -139,7 +139,7 @@ def test_create_an_agreement_with_parties_actions_and_sectors(curator_api):
     )
     assert body["value_amount"] == "1500000.50"
     agreement = Agreement.objects.get(pk=body["id"])
-    assert sorted(agreement.parties.values_list("country__iso3", flat=True)) == ["IRN", "NIC"]
+    assert sorted(agreement.parties.values_list("country__code", flat=True)) == ["IRN", "NIC"]
 
 
 def test_update_keeps_a_party_row_by_country_and_replaces_the_list(curator_api):
@@ -149,7 +149,7 @@ def test_update_keeps_a_party_row_by_country_and_replaces_the_list(curator_api):
     body = curator_api.put(created["url"], update, format="json").json()
     assert [p["country"]["iso3"] for p in body["parties"]] == ["CUB", "IRN"]
     assert next(p for p in body["parties"] if p["country"]["iso3"] == "IRN")["id"] == iran_party
-    assert not AgreementParty.objects.filter(agreement_id=created["id"], country__iso3="NIC").exists()
+    assert not AgreementParty.objects.filter(agreement_id=created["id"], country__code="NIC").exists()
 
 
 @pytest.mark.parametrize(
@@ -319,7 +319,7 @@ def test_changing_a_part_changes_the_parents_etag(curator_api):
     agreement = Agreement.objects.get(term_years=20)
     url = f"{V1}/agreements/{agreement.pk}/"
     tag = curator_api.get(url)["ETag"]
-    party = agreement.parties.get(country__iso3="VEN")
+    party = agreement.parties.get(country__code="VEN")
     party.signatory = Official.objects.get(slug="nicolas-maduro")
     party.save()
     assert curator_api.patch(url, {"title": "x"}, format="json", HTTP_IF_MATCH=tag).status_code == 412

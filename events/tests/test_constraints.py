@@ -8,10 +8,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
 from events.models import (
+    Actor,
     Agreement,
     AgreementParty,
     Citation,
-    Country,
     Event,
     EventParticipant,
     Official,
@@ -111,7 +111,7 @@ def test_agreement_is_not_its_own_parent():
 def test_a_country_is_a_party_only_once():
     caracas = agreement().get()
     rejects(
-        lambda: AgreementParty.objects.create(agreement=caracas, country=Country.objects.get(iso3="VEN")),
+        lambda: AgreementParty.objects.create(agreement=caracas, country=Actor.objects.get(iso3="VEN")),
         "agreement_party_unique",
     )
 
@@ -155,8 +155,8 @@ def test_plover_mode_needs_a_type():
 
 
 def test_country_codes_are_capital_letters():
-    rejects(update(Country.objects.filter(iso3="IRN"), iso3="irn"), "country_iso3_format")
-    rejects(update(Country.objects.filter(iso3="IRN"), iso2="ir"), "country_iso2_format")
+    rejects(update(Actor.objects.filter(iso3="IRN"), iso3="irn"), "country_iso3_format")
+    rejects(update(Actor.objects.filter(iso3="IRN"), iso2="ir"), "country_iso2_format")
 
 
 def test_wikidata_qid_is_unique_when_given():
@@ -170,10 +170,10 @@ def test_wikidata_qid_is_unique_when_given():
 
 def test_countries_and_cited_sources_are_protected_from_deletion():
     with pytest.raises(ProtectedError):
-        Country.objects.get(iso3="VEN").delete()
+        Actor.objects.get(iso3="VEN").delete()
     with pytest.raises(ProtectedError):
         Source.objects.get(publisher="EFE").delete()
-    assert Country.objects.filter(iso3="VEN").exists()
+    assert Actor.objects.filter(iso3="VEN").exists()
 
 
 def test_trip_end_not_before_start():

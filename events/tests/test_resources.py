@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 
 from apikit import csv as csv_columns
 from apikit.checks import schema_shape, serializer_shape
+from events.api.actors import ActorSerializer
 from events.api.agreements import AgreementSerializer
-from events.api.countries import CountrySerializer
 from events.api.deletions import DeletionSerializer
 from events.api.events import EventSerializer
 from events.api.officials import OfficialSerializer
@@ -158,7 +158,7 @@ class ResourceChecks:
 
 
 class TestCountries(ResourceChecks):
-    resource, serializer = "countries", CountrySerializer
+    resource, serializer = "countries", ActorSerializer
     make = staticmethod(lambda: f.country("NIC"))
 
     def test_detail_etag_answers_304_until_the_record_changes(self, api):

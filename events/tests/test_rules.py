@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from events import services
-from events.models import Agreement, AgreementParty, Citation, Country, Source, Stop, Trip
+from events.models import Actor, Agreement, AgreementParty, Citation, Source, Stop, Trip
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def new_agreement(**fields) -> Agreement:
 
 def add_parties(agreement: Agreement, *codes: str) -> None:
     for code in codes:
-        AgreementParty.objects.create(agreement=agreement, country=Country.objects.get(iso3=code))
+        AgreementParty.objects.create(agreement=agreement, country=Actor.objects.get(iso3=code))
 
 
 def test_an_agreement_needs_two_parties_unless_marked_incomplete():

@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.models import Sum
 
 from events.dates import overlaps
-from events.models import Agreement, Citation, Country, Event, Official, Position, Source, Stop, Trip
+from events.models import Actor, Agreement, Citation, Event, Official, Position, Source, Stop, Trip
 from events.seed import FIXTURE_FILES, M49_FILE, SeedError, load_seed
 
 pytestmark = pytest.mark.django_db
@@ -223,13 +223,13 @@ def test_every_record_has_a_citation():
 
 
 def test_every_iso_country_is_loaded_with_its_m49_regions():
-    assert Country.objects.count() == len(pycountry.countries)
-    venezuela = Country.objects.get(iso3="VEN")
+    assert Actor.objects.count() == len(pycountry.countries)
+    venezuela = Actor.objects.get(iso3="VEN")
     assert (venezuela.iso2, venezuela.numeric, venezuela.name) == ("VE", "862", "Venezuela")
     assert (venezuela.region, venezuela.region_code) == ("Americas", "019")
     assert (venezuela.subregion, venezuela.subregion_code) == ("Latin America and the Caribbean", "419")
     assert (venezuela.intermediate_region, venezuela.intermediate_region_code) == ("South America", "005")
-    iran = Country.objects.get(iso3="IRN")
+    iran = Actor.objects.get(iso3="IRN")
     assert (iran.region, iran.subregion, iran.subregion_code, iran.intermediate_region) == (
         "Asia",
         "Southern Asia",
@@ -268,9 +268,9 @@ def test_trips_visiting_several_countries():
 
 
 def test_partnership_parties_and_month_precision():
-    iran, venezuela = (Country.objects.get(iso3=code).pk for code in ("IRN", "VEN"))
+    iran, venezuela = (Actor.objects.get(iso3=code).pk for code in ("IRN", "VEN"))
     partnership = Agreement.objects.between(iran, venezuela).get(term_years=20)
-    assert sorted(partnership.parties.values_list("country__iso3", flat=True)) == ["IRN", "VEN"]
+    assert sorted(partnership.parties.values_list("country__code", flat=True)) == ["IRN", "VEN"]
     assert (partnership.signed, partnership.signed_precision) == ("2022-06", "month")
     assert (partnership.signed_earliest, partnership.signed_latest) == (
         datetime.date(2022, 6, 1),
@@ -285,14 +285,14 @@ def test_thirty_five_accords_are_one_record_with_breakdowns():
     total = Agreement.objects.get(quantity=35)
     assert Agreement.objects.filter(title=total.title).count() == 1
     assert sorted(total.sectors.values_list("slug", flat=True)) == ["mining", "nuclear-energy"]
-    assert sorted(total.parties.values_list("country__iso3", flat=True)) == ["CUB", "IRN", "NIC", "VEN"]
+    assert sorted(total.parties.values_list("country__code", flat=True)) == ["CUB", "IRN", "NIC", "VEN"]
     breakdowns = {b.signed_at.country.iso3: b.quantity for b in total.breakdowns.select_related("signed_at__country")}
     assert breakdowns == {"VEN": 19, "NIC": 3, "CUB": 6}
     assert total.signed_precision == "interval"
 
 
 def test_totals_do_not_count_a_record_and_its_breakdowns_both():
-    iran = Agreement.objects.between(Country.objects.get(iso3="IRN").pk)
+    iran = Agreement.objects.between(Actor.objects.get(iso3="IRN").pk)
     assert iran.filter(parent__isnull=True).aggregate(n=Sum("quantity"))["n"] == 35 + 5 + 1
     assert iran.aggregate(n=Sum("quantity"))["n"] > 41  # what naive summing would say
 
@@ -312,7 +312,7 @@ def test_conflicting_counts_are_kept_side_by_side():
 def test_contracts_without_named_counterparty_are_marked_incomplete():
     contracts = Agreement.objects.get(kind="contract")
     assert (contracts.quantity, contracts.value_amount, contracts.value_currency) == (5, 5_000_000_000, "USD")
-    assert list(contracts.parties.values_list("country__iso3", flat=True)) == ["IRN"]
+    assert list(contracts.parties.values_list("country__code", flat=True)) == ["IRN"]
     assert contracts.parties_complete is False
     assert contracts.parent is None
     assert contracts.signed == ""
@@ -322,12 +322,12 @@ def test_foreign_minister_on_a_day_is_one_query(django_assert_num_queries):
     with django_assert_num_queries(1):
         holders = list(
             Position.objects.held_on(datetime.date(2023, 2, 1))
-            .filter(country__iso3="IRN", title="Minister of Foreign Affairs")
+            .filter(country__code="IRN", title="Minister of Foreign Affairs")
             .values_list("official__name", flat=True)
         )
     assert holders == ["Hossein Amir-Abdollahian"]
-    assert not Position.objects.held_on(datetime.date(2024, 6, 1)).filter(country__iso3="IRN").exists()
-    venezuela = Position.objects.held_on(datetime.date(2022, 6, 15)).filter(country__iso3="VEN")
+    assert not Position.objects.held_on(datetime.date(2024, 6, 1)).filter(country__code="IRN").exists()
+    venezuela = Position.objects.held_on(datetime.date(2022, 6, 15)).filter(country__code="VEN")
     assert list(venezuela.values_list("official__slug", flat=True)) == ["nicolas-maduro"]
 
 

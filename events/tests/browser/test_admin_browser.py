@@ -43,7 +43,7 @@ def test_curator_creates_an_agreement_with_autocomplete_inlines_and_a_citation(p
     page.wait_for_selector(".messagelist .success")
 
     agreement = Agreement.objects.get(title="Memorandum on mining")
-    assert sorted(agreement.parties.values_list("country__iso3", flat=True)) == ["IRN", "NIC"]
+    assert sorted(agreement.parties.values_list("country__code", flat=True)) == ["IRN", "NIC"]
     assert list(agreement.sectors.values_list("slug", flat=True)) == ["mining"]
     assert (agreement.signed, agreement.signed_precision) == ("2023-06", "month")
     citation = agreement.citations.get()
