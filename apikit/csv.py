@@ -50,7 +50,10 @@ class Column:
 
     def __call__(self, data):
         values = _follow(data, self.path)
-        return list(dict.fromkeys(values)) if self.unique else values
+        if self.unique:  # a list under a list (each position's postings) is flattened first
+            flat = [v for value in values for v in (value if isinstance(value, list) else [value])]
+            return list(dict.fromkeys(flat))
+        return values
 
 
 def _follow(value, parts: list[str]):

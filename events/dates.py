@@ -235,9 +235,11 @@ def sync_uncertain_dates(instance: models.Model) -> None:
 
 def bounds_constraints(model_name: str, name: str) -> list[models.BaseConstraint]:
     """Database checks that keep one uncertain date's derived columns consistent."""
-    # A known date has at least one bound (an interval's open or unknown end has none).
+    # A known date has both bounds; an interval may lack one (its open or unknown end).
+    both = models.Q(**{f"{name}_earliest__isnull": False, f"{name}_latest__isnull": False})
+    either = models.Q(**{f"{name}_earliest__isnull": False}) | models.Q(**{f"{name}_latest__isnull": False})
     known = (
-        (models.Q(**{f"{name}_earliest__isnull": False}) | models.Q(**{f"{name}_latest__isnull": False}))
+        (both | (either & models.Q(**{f"{name}_precision": DatePrecision.INTERVAL})))
         & ~models.Q(**{name: ""})
         & ~models.Q(**{f"{name}_precision": ""})
     )

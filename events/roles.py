@@ -1,7 +1,8 @@
 """The curation roles, kept up to date on every migrate (a post_migrate handler: on a fresh database the
 permissions do not exist yet when data migrations run).
 
-- curator: add, change, delete and view every domain model of the events app; view the history and the
+- curator: add, change, delete and view every domain model of the events app (actors included: curators add
+  organisations, names and identifiers; load_seed keeps the ISO rows as ISO gives them); view the history and the
   deletion log. Nothing on users or groups.
 - viewer: view every model of the events app, read only.
 """
@@ -10,7 +11,7 @@ from django.contrib.auth.models import Group, Permission
 
 CURATOR = "curator"
 VIEWER = "viewer"
-READ_ONLY_MODELS = {"country", "deletion"}  # reference data and the deletion log change only by code
+READ_ONLY_MODELS = {"deletion"}  # the deletion log changes only by code
 
 
 def ensure_groups(**kwargs) -> None:

@@ -10,441 +10,1895 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("contenttypes", "0002_remove_content_type_name"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Sector',
+            name="Sector",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, help_text='When this record was created.')),
-                ('updated_at', models.DateTimeField(auto_now=True, help_text='When this record was last changed.')),
-                ('slug', models.SlugField(help_text='Stable public identifier, e.g. nuclear-energy.', max_length=100, unique=True)),
-                ('name', models.CharField(help_text='Display name, e.g. Nuclear energy.', max_length=100, unique=True)),
-                ('description', models.TextField(blank=True, help_text='What the sector covers.')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, help_text="When this record was created.")),
+                ("updated_at", models.DateTimeField(auto_now=True, help_text="When this record was last changed.")),
+                (
+                    "slug",
+                    models.SlugField(
+                        help_text="Stable public identifier, e.g. nuclear-energy.", max_length=100, unique=True
+                    ),
+                ),
+                ("name", models.CharField(help_text="Display name, e.g. Nuclear energy.", max_length=100, unique=True)),
+                ("description", models.TextField(blank=True, help_text="What the sector covers.")),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Agreement',
+            name="Agreement",
             fields=[
-                ('created_at', models.DateTimeField(auto_now_add=True, help_text='When this record was created.')),
-                ('updated_at', models.DateTimeField(auto_now=True, help_text='When this record was last changed.')),
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, help_text='Stable public identifier of this record.', primary_key=True, serialize=False)),
-                ('title', models.CharField(help_text='Title, or a short description where none is known.', max_length=300)),
-                ('kind', models.CharField(choices=[('treaty', 'Treaty'), ('memorandum_of_understanding', 'Memorandum of understanding'), ('cooperation_document', 'Cooperation document'), ('contract', 'Contract'), ('partnership', 'Partnership or roadmap'), ('other', 'Other')], help_text='What sort of instrument it is.', max_length=30)),
-                ('status', models.CharField(choices=[('signed', 'Signed'), ('in_force', 'In force'), ('terminated', 'Terminated'), ('unknown', 'Unknown')], default='signed', help_text='Its current status.', max_length=20)),
-                ('description', models.TextField(blank=True, help_text='What it covers, in our words.')),
-                ('term_years', models.PositiveSmallIntegerField(blank=True, help_text='Duration in years, e.g. 20.', null=True, validators=[django.core.validators.MinValueValidator(1)])),
-                ('value_amount', models.DecimalField(blank=True, decimal_places=2, help_text='Monetary value stated by the sources (a decimal, never a float).', max_digits=20, null=True, validators=[django.core.validators.MinValueValidator(0)])),
-                ('value_currency', models.CharField(blank=True, help_text='ISO 4217 code of the value, e.g. USD.', max_length=3, validators=[events.validators.validate_currency])),
-                ('quantity', models.PositiveIntegerField(default=1, help_text='How many documents this record stands for (a report of 35 accords is one record with 35).', validators=[django.core.validators.MinValueValidator(1)])),
-                ('parties_complete', models.BooleanField(default=True, help_text='False when the sources leave some parties unnamed: the parties recorded are then not all.')),
-                ('signed', models.CharField(blank=True, default='', help_text='EDTF level 0: "2023", "2022-06", "2023-06-15", or an interval "2023-06-12/2023-06-15". Blank if unknown.', max_length=21, validators=[events.dates.validate_edtf], verbose_name='Signed')),
-                ('signed_precision', models.CharField(blank=True, choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year'), ('interval', 'Interval')], default='', editable=False, help_text='Precision of signed, derived from its text; blank when unknown.', max_length=8, verbose_name='Signed precision')),
-                ('signed_earliest', models.DateField(blank=True, editable=False, help_text='First day signed can be, derived from its text.', null=True, verbose_name='Signed (earliest)')),
-                ('signed_latest', models.DateField(blank=True, editable=False, help_text='Last day signed can be, derived from its text.', null=True, verbose_name='Signed (latest)')),
-                ('signed_basis', models.CharField(blank=True, choices=[('stated', 'Stated by a source'), ('inferred', 'Inferred (e.g. a relative date resolved)')], default='', help_text='Whether a source states signed as given, or it was inferred (say how in a citation).', max_length=8, verbose_name='Signed basis')),
-                ('parent', models.ForeignKey(blank=True, help_text='The total this record breaks down (e.g. the documents signed at one stop of a tour).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='breakdowns', to='events.agreement')),
-                ('sectors', models.ManyToManyField(blank=True, help_text='Fields it covers.', related_name='agreements', to='events.sector')),
+                ("created_at", models.DateTimeField(auto_now_add=True, help_text="When this record was created.")),
+                ("updated_at", models.DateTimeField(auto_now=True, help_text="When this record was last changed.")),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4,
+                        editable=False,
+                        help_text="Stable public identifier of this record.",
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                (
+                    "title",
+                    models.CharField(help_text="Title, or a short description where none is known.", max_length=300),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("treaty", "Treaty"),
+                            ("memorandum_of_understanding", "Memorandum of understanding"),
+                            ("cooperation_document", "Cooperation document"),
+                            ("contract", "Contract"),
+                            ("partnership", "Partnership or roadmap"),
+                            ("other", "Other"),
+                        ],
+                        help_text="What sort of instrument it is.",
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("signed", "Signed"),
+                            ("in_force", "In force"),
+                            ("terminated", "Terminated"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="signed",
+                        help_text="Its current status.",
+                        max_length=20,
+                    ),
+                ),
+                ("description", models.TextField(blank=True, help_text="What it covers, in our words.")),
+                (
+                    "term_years",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Duration in years, e.g. 20.",
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                    ),
+                ),
+                (
+                    "value_amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="Monetary value stated by the sources (a decimal, never a float).",
+                        max_digits=20,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                    ),
+                ),
+                (
+                    "value_currency",
+                    models.CharField(
+                        blank=True,
+                        help_text="ISO 4217 code of the value, e.g. USD.",
+                        max_length=3,
+                        validators=[events.validators.validate_currency],
+                    ),
+                ),
+                (
+                    "quantity",
+                    models.PositiveIntegerField(
+                        default=1,
+                        help_text="How many documents this record stands for (a report of 35 accords is one record with 35).",
+                        validators=[django.core.validators.MinValueValidator(1)],
+                    ),
+                ),
+                (
+                    "parties_complete",
+                    models.BooleanField(
+                        default=True,
+                        help_text="False when the sources leave some parties unnamed: the parties recorded are then not all.",
+                    ),
+                ),
+                (
+                    "signed",
+                    models.CharField(
+                        blank=True,
+                        default="",
+                        help_text='EDTF level 0: "2023", "2022-06", "2023-06-15", or an interval "2023-06-12/2023-06-15". Blank if unknown.',
+                        max_length=21,
+                        validators=[events.dates.validate_edtf],
+                        verbose_name="Signed",
+                    ),
+                ),
+                (
+                    "signed_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year"), ("interval", "Interval")],
+                        default="",
+                        editable=False,
+                        help_text="Precision of signed, derived from its text; blank when unknown.",
+                        max_length=8,
+                        verbose_name="Signed precision",
+                    ),
+                ),
+                (
+                    "signed_earliest",
+                    models.DateField(
+                        blank=True,
+                        editable=False,
+                        help_text="First day signed can be, derived from its text.",
+                        null=True,
+                        verbose_name="Signed (earliest)",
+                    ),
+                ),
+                (
+                    "signed_latest",
+                    models.DateField(
+                        blank=True,
+                        editable=False,
+                        help_text="Last day signed can be, derived from its text.",
+                        null=True,
+                        verbose_name="Signed (latest)",
+                    ),
+                ),
+                (
+                    "signed_basis",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("stated", "Stated by a source"),
+                            ("inferred", "Inferred (e.g. a relative date resolved)"),
+                        ],
+                        default="",
+                        help_text="Whether a source states signed as given, or it was inferred (say how in a citation).",
+                        max_length=8,
+                        verbose_name="Signed basis",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The total this record breaks down (e.g. the documents signed at one stop of a tour).",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="breakdowns",
+                        to="events.agreement",
+                    ),
+                ),
+                (
+                    "sectors",
+                    models.ManyToManyField(
+                        blank=True, help_text="Fields it covers.", related_name="agreements", to="events.sector"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['signed_earliest', 'title', 'id'],
+                "ordering": ["signed_earliest", "title", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Country',
+            name="Country",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, help_text='When this record was created.')),
-                ('updated_at', models.DateTimeField(auto_now=True, help_text='When this record was last changed.')),
-                ('iso3', models.CharField(help_text='ISO 3166-1 alpha-3 code, e.g. IRN. The public key.', max_length=3, unique=True, verbose_name='ISO alpha-3')),
-                ('iso2', models.CharField(help_text='ISO 3166-1 alpha-2 code, e.g. IR.', max_length=2, unique=True, verbose_name='ISO alpha-2')),
-                ('numeric', models.CharField(help_text='ISO 3166-1 numeric code, e.g. 364.', max_length=3, unique=True, verbose_name='ISO numeric')),
-                ('name', models.CharField(help_text="Common name, e.g. Iran (ISO's common name where it has one).", max_length=100)),
-                ('iso_name', models.CharField(help_text='ISO 3166-1 short name, e.g. Iran, Islamic Republic of.', max_length=100, verbose_name='ISO name')),
-                ('official_name', models.CharField(blank=True, help_text='Official name where ISO gives one.', max_length=200)),
-                ('region_code', models.CharField(blank=True, help_text='UN M49 region, e.g. 142.', max_length=3, verbose_name='M49 region code')),
-                ('region', models.CharField(blank=True, help_text='UN M49 region name, e.g. Asia.', max_length=50, verbose_name='M49 region')),
-                ('subregion_code', models.CharField(blank=True, help_text='e.g. 034.', max_length=3, verbose_name='M49 sub-region code')),
-                ('subregion', models.CharField(blank=True, help_text='e.g. Southern Asia.', max_length=50, verbose_name='M49 sub-region')),
-                ('intermediate_region_code', models.CharField(blank=True, help_text='e.g. 005 (South America).', max_length=3, verbose_name='M49 intermediate region code')),
-                ('intermediate_region', models.CharField(blank=True, max_length=50, verbose_name='M49 intermediate region')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, help_text="When this record was created.")),
+                ("updated_at", models.DateTimeField(auto_now=True, help_text="When this record was last changed.")),
+                (
+                    "iso3",
+                    models.CharField(
+                        help_text="ISO 3166-1 alpha-3 code, e.g. IRN. The public key.",
+                        max_length=3,
+                        unique=True,
+                        verbose_name="ISO alpha-3",
+                    ),
+                ),
+                (
+                    "iso2",
+                    models.CharField(
+                        help_text="ISO 3166-1 alpha-2 code, e.g. IR.",
+                        max_length=2,
+                        unique=True,
+                        verbose_name="ISO alpha-2",
+                    ),
+                ),
+                (
+                    "numeric",
+                    models.CharField(
+                        help_text="ISO 3166-1 numeric code, e.g. 364.",
+                        max_length=3,
+                        unique=True,
+                        verbose_name="ISO numeric",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="Common name, e.g. Iran (ISO's common name where it has one).", max_length=100
+                    ),
+                ),
+                (
+                    "iso_name",
+                    models.CharField(
+                        help_text="ISO 3166-1 short name, e.g. Iran, Islamic Republic of.",
+                        max_length=100,
+                        verbose_name="ISO name",
+                    ),
+                ),
+                (
+                    "official_name",
+                    models.CharField(blank=True, help_text="Official name where ISO gives one.", max_length=200),
+                ),
+                (
+                    "region_code",
+                    models.CharField(
+                        blank=True, help_text="UN M49 region, e.g. 142.", max_length=3, verbose_name="M49 region code"
+                    ),
+                ),
+                (
+                    "region",
+                    models.CharField(
+                        blank=True, help_text="UN M49 region name, e.g. Asia.", max_length=50, verbose_name="M49 region"
+                    ),
+                ),
+                (
+                    "subregion_code",
+                    models.CharField(
+                        blank=True, help_text="e.g. 034.", max_length=3, verbose_name="M49 sub-region code"
+                    ),
+                ),
+                (
+                    "subregion",
+                    models.CharField(
+                        blank=True, help_text="e.g. Southern Asia.", max_length=50, verbose_name="M49 sub-region"
+                    ),
+                ),
+                (
+                    "intermediate_region_code",
+                    models.CharField(
+                        blank=True,
+                        help_text="e.g. 005 (South America).",
+                        max_length=3,
+                        verbose_name="M49 intermediate region code",
+                    ),
+                ),
+                (
+                    "intermediate_region",
+                    models.CharField(blank=True, max_length=50, verbose_name="M49 intermediate region"),
+                ),
             ],
             options={
-                'verbose_name_plural': 'countries',
-                'ordering': ['name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('iso3__regex', '^[A-Z]{3}$')), name='country_iso3_format', violation_error_message='ISO alpha-3 codes are three capital letters.'), models.CheckConstraint(condition=models.Q(('iso2__regex', '^[A-Z]{2}$')), name='country_iso2_format', violation_error_message='ISO alpha-2 codes are two capital letters.')],
+                "verbose_name_plural": "countries",
+                "ordering": ["name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("iso3__regex", "^[A-Z]{3}$")),
+                        name="country_iso3_format",
+                        violation_error_message="ISO alpha-3 codes are three capital letters.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("iso2__regex", "^[A-Z]{2}$")),
+                        name="country_iso2_format",
+                        violation_error_message="ISO alpha-2 codes are two capital letters.",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Official',
+            name="Official",
             fields=[
-                ('created_at', models.DateTimeField(auto_now_add=True, help_text='When this record was created.')),
-                ('updated_at', models.DateTimeField(auto_now=True, help_text='When this record was last changed.')),
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, help_text='Stable public identifier of this record.', primary_key=True, serialize=False)),
-                ('name', models.CharField(help_text='Name as most commonly written in English.', max_length=200)),
-                ('slug', models.SlugField(help_text='Stable public identifier, e.g. ebrahim-raisi.', max_length=100, unique=True)),
-                ('alternative_names', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=200), blank=True, default=list, help_text='Other spellings and transliterations that sources use (cite each).', size=None)),
-                ('wikidata_qid', models.CharField(blank=True, help_text='Wikidata item, where a source gives it.', max_length=20, validators=[django.core.validators.RegexValidator('^Q[1-9]\\d*$', 'A Wikidata QID is Q followed by digits, e.g. Q20980936.')], verbose_name='Wikidata QID')),
+                ("created_at", models.DateTimeField(auto_now_add=True, help_text="When this record was created.")),
+                ("updated_at", models.DateTimeField(auto_now=True, help_text="When this record was last changed.")),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4,
+                        editable=False,
+                        help_text="Stable public identifier of this record.",
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("name", models.CharField(help_text="Name as most commonly written in English.", max_length=200)),
+                (
+                    "slug",
+                    models.SlugField(
+                        help_text="Stable public identifier, e.g. ebrahim-raisi.", max_length=100, unique=True
+                    ),
+                ),
+                (
+                    "alternative_names",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=200),
+                        blank=True,
+                        default=list,
+                        help_text="Other spellings and transliterations that sources use (cite each).",
+                        size=None,
+                    ),
+                ),
+                (
+                    "wikidata_qid",
+                    models.CharField(
+                        blank=True,
+                        help_text="Wikidata item, where a source gives it.",
+                        max_length=20,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^Q[1-9]\\d*$", "A Wikidata QID is Q followed by digits, e.g. Q20980936."
+                            )
+                        ],
+                        verbose_name="Wikidata QID",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'slug'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('wikidata_qid', ''), _negated=True), fields=('wikidata_qid',), name='official_wikidata_qid_unique', violation_error_message='Another official has this Wikidata QID.')],
+                "ordering": ["name", "slug"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("wikidata_qid", ""), _negated=True),
+                        fields=("wikidata_qid",),
+                        name="official_wikidata_qid_unique",
+                        violation_error_message="Another official has this Wikidata QID.",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AgreementParty',
+            name="AgreementParty",
             fields=[
-                ('created_at', models.DateTimeField(auto_now_add=True, help_text='When this record was created.')),
-                ('updated_at', models.DateTimeField(auto_now=True, help_text='When this record was last changed.')),
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, help_text='Stable public identifier of this record.', primary_key=True, serialize=False)),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='parties', to='events.agreement')),
-                ('country', models.ForeignKey(help_text='The party.', on_delete=django.db.models.deletion.PROTECT, related_name='agreement_parties', to='events.country')),
-                ('signatory', models.ForeignKey(blank=True, help_text='Who signed for this party, where a source names them.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='signatures', to='events.official')),
+                ("created_at", models.DateTimeField(auto_now_add=True, help_text="When this record was created.")),
+                ("updated_at", models.DateTimeField(auto_now=True, help_text="When this record was last changed.")),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4,
+                        editable=False,
+                        help_text="Stable public identifier of this record.",
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="parties", to="events.agreement"
+                    ),
+                ),
+                (
+                    "country",
+                    models.ForeignKey(
+                        help_text="The party.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agreement_parties",
+                        to="events.country",
+                    ),
+                ),
+                (
+                    "signatory",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Who signed for this party, where a source names them.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="signatures",
+                        to="events.official",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'agreement parties',
-                'ordering': ['agreement', 'country__name'],
+                "verbose_name_plural": "agreement parties",
+                "ordering": ["agreement", "country__name"],
             },
         ),
         migrations.CreateModel(
-            name='PartyAction',
+            name="PartyAction",
             fields=[
-                ('created_at', models.DateTimeField(auto_now_add=True, help_text='When this record was created.')),
-                ('updated_at', models.DateTimeField(auto_now=True, help_text='When this record was last changed.')),
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, help_text='Stable public identifier of this record.', primary_key=True, serialize=False)),
-                ('action', models.CharField(choices=[('signed', 'Signed'), ('ratified', 'Ratified'), ('accepted', 'Accepted'), ('approved', 'Approved'), ('acceded', 'Acceded'), ('entered_into_force', 'Entered into force'), ('withdrawn', 'Withdrawn')], help_text='What the party did.', max_length=20)),
-                ('date', models.CharField(blank=True, default='', help_text='EDTF level 0: "2023", "2022-06", "2023-06-15", or an interval "2023-06-12/2023-06-15". Blank if unknown.', max_length=21, validators=[events.dates.validate_edtf], verbose_name='Date')),
-                ('date_precision', models.CharField(blank=True, choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year'), ('interval', 'Interval')], default='', editable=False, help_text='Precision of date, derived from its text; blank when unknown.', max_length=8, verbose_name='Date precision')),
-                ('date_earliest', models.DateField(blank=True, editable=False, help_text='First day date can be, derived from its text.', null=True, verbose_name='Date (earliest)')),
-                ('date_latest', models.DateField(blank=True, editable=False, help_text='Last day date can be, derived from its text.', null=True, verbose_name='Date (latest)')),
-                ('date_basis', models.CharField(blank=True, choices=[('stated', 'Stated by a source'), ('inferred', 'Inferred (e.g. a relative date resolved)')], default='', help_text='Whether a source states date as given, or it was inferred (say how in a citation).', max_length=8, verbose_name='Date basis')),
-                ('party', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='events.agreementparty')),
+                ("created_at", models.DateTimeField(auto_now_add=True, help_text="When this record was created.")),
+                ("updated_at", models.DateTimeField(auto_now=True, help_text="When this record was last changed.")),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4,
+                        editable=False,
+                        help_text="Stable public identifier of this record.",
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("signed", "Signed"),
+                            ("ratified", "Ratified"),
+                            ("accepted", "Accepted"),
+                            ("approved", "Approved"),
+                            ("acceded", "Acceded"),
+                            ("entered_into_force", "Entered into force"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        help_text="What the party did.",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "date",
+                    models.CharField(
+                        blank=True,
+                        default="",
+                        help_text='EDTF level 0: "2023", "2022-06", "2023-06-15", or an interval "2023-06-12/2023-06-15". Blank if unknown.',
+                        max_length=21,
+                        validators=[events.dates.validate_edtf],
+                        verbose_name="Date",
+                    ),
+                ),
+                (
+                    "date_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year"), ("interval", "Interval")],
+                        default="",
+                        editable=False,
+                        help_text="Precision of date, derived from its text; blank when unknown.",
+                        max_length=8,
+                        verbose_name="Date precision",
+                    ),
+                ),
+                (
+                    "date_earliest",
+                    models.DateField(
+                        blank=True,
+                        editable=False,
+                        help_text="First day date can be, derived from its text.",
+                        null=True,
+                        verbose_name="Date (earliest)",
+                    ),
+                ),
+                (
+                    "date_latest",
+                    models.DateField(
+                        blank=True,
+                        editable=False,
+                        help_text="Last day date can be, derived from its text.",
+                        null=True,
+                        verbose_name="Date (latest)",
+                    ),
+                ),
+                (
+                    "date_basis",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("stated", "Stated by a source"),
+                            ("inferred", "Inferred (e.g. a relative date resolved)"),
+                        ],
+                        default="",
+                        help_text="Whether a source states date as given, or it was inferred (say how in a citation).",
+                        max_length=8,
+                        verbose_name="Date basis",
+                    ),
+                ),
+                (
+                    "party",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="actions", to="events.agreementparty"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['party', 'date_earliest', 'action'],
+                "ordering": ["party", "date_earliest", "action"],
             },
         ),
         migrations.CreateModel(
-            name='Position',
+            name="Position",
             fields=[
-                ('created_at', models.DateTimeField(auto_now_add=True, help_text='When this record was created.')),
-                ('updated_at', models.DateTimeField(auto_now=True, help_text='When this record was last changed.')),
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, help_text='Stable public identifier of this record.', primary_key=True, serialize=False)),
-                ('title', models.CharField(help_text='The office, e.g. President, Minister of Foreign Affairs.', max_length=200)),
-                ('end_cause', models.CharField(blank=True, choices=[('term_ended', 'Term ended'), ('died_in_office', 'Died in office'), ('resigned', 'Resigned'), ('dismissed', 'Dismissed'), ('other', 'Other')], help_text='Why the position ended, where known.', max_length=20)),
-                ('start', models.CharField(blank=True, default='', help_text='EDTF level 0: "2023", "2022-06", "2023-06-15", or an interval "2023-06-12/2023-06-15". Blank if unknown.', max_length=21, validators=[events.dates.validate_edtf], verbose_name='Start')),
-                ('start_precision', models.CharField(blank=True, choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year'), ('interval', 'Interval')], default='', editable=False, help_text='Precision of start, derived from its text; blank when unknown.', max_length=8, verbose_name='Start precision')),
-                ('start_earliest', models.DateField(blank=True, editable=False, help_text='First day start can be, derived from its text.', null=True, verbose_name='Start (earliest)')),
-                ('start_latest', models.DateField(blank=True, editable=False, help_text='Last day start can be, derived from its text.', null=True, verbose_name='Start (latest)')),
-                ('start_basis', models.CharField(blank=True, choices=[('stated', 'Stated by a source'), ('inferred', 'Inferred (e.g. a relative date resolved)')], default='', help_text='Whether a source states start as given, or it was inferred (say how in a citation).', max_length=8, verbose_name='Start basis')),
-                ('end', models.CharField(blank=True, default='', help_text='EDTF level 0: "2023", "2022-06", "2023-06-15", or an interval "2023-06-12/2023-06-15". Blank if unknown.', max_length=21, validators=[events.dates.validate_edtf], verbose_name='End')),
-                ('end_precision', models.CharField(blank=True, choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year'), ('interval', 'Interval')], default='', editable=False, help_text='Precision of end, derived from its text; blank when unknown.', max_length=8, verbose_name='End precision')),
-                ('end_earliest', models.DateField(blank=True, editable=False, help_text='First day end can be, derived from its text.', null=True, verbose_name='End (earliest)')),
-                ('end_latest', models.DateField(blank=True, editable=False, help_text='Last day end can be, derived from its text.', null=True, verbose_name='End (latest)')),
-                ('end_basis', models.CharField(blank=True, choices=[('stated', 'Stated by a source'), ('inferred', 'Inferred (e.g. a relative date resolved)')], default='', help_text='Whether a source states end as given, or it was inferred (say how in a citation).', max_length=8, verbose_name='End basis')),
-                ('country', models.ForeignKey(help_text='The country served.', on_delete=django.db.models.deletion.PROTECT, related_name='positions', to='events.country')),
-                ('official', models.ForeignKey(help_text='Who held the position.', on_delete=django.db.models.deletion.CASCADE, related_name='positions', to='events.official')),
+                ("created_at", models.DateTimeField(auto_now_add=True, help_text="When this record was created.")),
+                ("updated_at", models.DateTimeField(auto_now=True, help_text="When this record was last changed.")),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4,
+                        editable=False,
+                        help_text="Stable public identifier of this record.",
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                (
+                    "title",
+                    models.CharField(
+                        help_text="The office, e.g. President, Minister of Foreign Affairs.", max_length=200
+                    ),
+                ),
+                (
+                    "end_cause",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("term_ended", "Term ended"),
+                            ("died_in_office", "Died in office"),
+                            ("resigned", "Resigned"),
+                            ("dismissed", "Dismissed"),
+                            ("other", "Other"),
+                        ],
+                        help_text="Why the position ended, where known.",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "start",
+                    models.CharField(
+                        blank=True,
+                        default="",
+                        help_text='EDTF level 0: "2023", "2022-06", "2023-06-15", or an interval "2023-06-12/2023-06-15". Blank if unknown.',
+                        max_length=21,
+                        validators=[events.dates.validate_edtf],
+                        verbose_name="Start",
+                    ),
+                ),
+                (
+                    "start_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year"), ("interval", "Interval")],
+                        default="",
+                        editable=False,
+                        help_text="Precision of start, derived from its text; blank when unknown.",
+                        max_length=8,
+                        verbose_name="Start precision",
+                    ),
+                ),
+                (
+                    "start_earliest",
+                    models.DateField(
+                        blank=True,
+                        editable=False,
+                        help_text="First day start can be, derived from its text.",
+                        null=True,
+                        verbose_name="Start (earliest)",
+                    ),
+                ),
+                (
+                    "start_latest",
+                    models.DateField(
+                        blank=True,
+                        editable=False,
+                        help_text="Last day start can be, derived from its text.",
+                        null=True,
+                        verbose_name="Start (latest)",
+                    ),
+                ),
+                (
+                    "start_basis",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("stated", "Stated by a source"),
+                            ("inferred", "Inferred (e.g. a relative date resolved)"),
+                        ],
+                        default="",
+                        help_text="Whether a source states start as given, or it was inferred (say how in a citation).",
+                        max_length=8,
+                        verbose_name="Start basis",
+                    ),
+                ),
+                (
+                    "end",
+                    models.CharField(
+                        blank=True,
+                        default="",
+                        help_text='EDTF level 0: "2023", "2022-06", "2023-06-15", or an interval "2023-06-12/2023-06-15". Blank if unknown.',
+                        max_length=21,
+                        validators=[events.dates.validate_edtf],
+                        verbose_name="End",
+                    ),
+                ),
+                (
+                    "end_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year"), ("interval", "Interval")],
+                        default="",
+                        editable=False,
+                        help_text="Precision of end, derived from its text; blank when unknown.",
+                        max_length=8,
+                        verbose_name="End precision",
+                    ),
+                ),
+                (
+                    "end_earliest",
+                    models.DateField(
+                        blank=True,
+                        editable=False,
+                        help_text="First day end can be, derived from its text.",
+                        null=True,
+                        verbose_name="End (earliest)",
+                    ),
+                ),
+                (
+                    "end_latest",
+                    models.DateField(
+                        blank=True,
+                        editable=False,
+                        help_text="Last day end can be, derived from its text.",
+                        null=True,
+                        verbose_name="End (latest)",
+                    ),
+                ),
+                (
+                    "end_basis",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("stated", "Stated by a source"),
+                            ("inferred", "Inferred (e.g. a relative date resolved)"),
+                        ],
+                        default="",
+                        help_text="Whether a source states end as given, or it was inferred (say how in a citation).",
+                        max_length=8,
+                        verbose_name="End basis",
+                    ),
+                ),
+                (
+                    "country",
+                    models.ForeignKey(
+                        help_text="The country served.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="positions",
+                        to="events.country",
+                    ),
+                ),
+                (
+                    "official",
+                    models.ForeignKey(
+                        help_text="Who held the position.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="positions",
+                        to="events.official",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['official__name', 'start_earliest', 'title'],
+                "ordering": ["official__name", "start_earliest", "title"],
             },
         ),
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('created_at', models.DateTimeField(auto_now_add=True, help_text='When this record was created.')),
-                ('updated_at', models.DateTimeField(auto_now=True, help_text='When this record was last changed.')),
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, help_text='Stable public identifier of this record.', primary_key=True, serialize=False)),
-                ('title', models.CharField(help_text='Title or headline.', max_length=500)),
-                ('kind', models.CharField(choices=[('news_report', 'News report'), ('official_statement', 'Official statement'), ('other', 'Other')], default='news_report', max_length=30)),
-                ('publisher', models.CharField(blank=True, help_text='Who published it, e.g. Al Mayadeen English.', max_length=200)),
-                ('url', models.URLField(blank=True, help_text='Where it can be read, when known.', max_length=500)),
-                ('published', models.DateField(blank=True, help_text='Publication date, when known.', null=True)),
-                ('language', models.CharField(blank=True, help_text='ISO 639-1 code of its language, e.g. en.', max_length=2, validators=[events.validators.validate_language])),
-                ('text_path', models.CharField(blank=True, help_text='Path of its stored text under seeds/, for documents the project keeps.', max_length=300)),
-                ('text', models.TextField(blank=True, help_text='Its full text, byte for byte, when stored (from text_path). Citation excerpts must occur in it.')),
-                ('note', models.TextField(blank=True, help_text='What we know of it when it is known only by reference.')),
+                ("created_at", models.DateTimeField(auto_now_add=True, help_text="When this record was created.")),
+                ("updated_at", models.DateTimeField(auto_now=True, help_text="When this record was last changed.")),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4,
+                        editable=False,
+                        help_text="Stable public identifier of this record.",
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("title", models.CharField(help_text="Title or headline.", max_length=500)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("news_report", "News report"),
+                            ("official_statement", "Official statement"),
+                            ("other", "Other"),
+                        ],
+                        default="news_report",
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "publisher",
+                    models.CharField(
+                        blank=True, help_text="Who published it, e.g. Al Mayadeen English.", max_length=200
+                    ),
+                ),
+                ("url", models.URLField(blank=True, help_text="Where it can be read, when known.", max_length=500)),
+                ("published", models.DateField(blank=True, help_text="Publication date, when known.", null=True)),
+                (
+                    "language",
+                    models.CharField(
+                        blank=True,
+                        help_text="ISO 639-1 code of its language, e.g. en.",
+                        max_length=2,
+                        validators=[events.validators.validate_language],
+                    ),
+                ),
+                (
+                    "text_path",
+                    models.CharField(
+                        blank=True,
+                        help_text="Path of its stored text under seeds/, for documents the project keeps.",
+                        max_length=300,
+                    ),
+                ),
+                (
+                    "text",
+                    models.TextField(
+                        blank=True,
+                        help_text="Its full text, byte for byte, when stored (from text_path). Citation excerpts must occur in it.",
+                    ),
+                ),
+                (
+                    "note",
+                    models.TextField(blank=True, help_text="What we know of it when it is known only by reference."),
+                ),
             ],
             options={
-                'ordering': ['published', 'title', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('text_path', ''), _negated=True), ('text', ''), _connector='OR'), name='source_text_has_path', violation_error_message='A stored text needs the path of its file under seeds/.')],
+                "ordering": ["published", "title", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(models.Q(("text_path", ""), _negated=True), ("text", ""), _connector="OR"),
+                        name="source_text_has_path",
+                        violation_error_message="A stored text needs the path of its file under seeds/.",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Citation',
+            name="Citation",
             fields=[
-                ('created_at', models.DateTimeField(auto_now_add=True, help_text='When this record was created.')),
-                ('updated_at', models.DateTimeField(auto_now=True, help_text='When this record was last changed.')),
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, help_text='Stable public identifier of this record.', primary_key=True, serialize=False)),
-                ('object_id', models.UUIDField(help_text='Id of the record cited.')),
-                ('field', models.CharField(blank=True, help_text='The field of the record it supports, if one.', max_length=100)),
-                ('excerpt', models.TextField(blank=True, help_text='The supporting passage, verbatim.')),
-                ('start', models.PositiveIntegerField(blank=True, help_text='Offset of the excerpt in the source text.', null=True)),
-                ('end', models.PositiveIntegerField(blank=True, help_text='Offset just past the excerpt.', null=True)),
-                ('stated_value', models.JSONField(blank=True, help_text='The value this source states for the field, e.g. 19 or 25.', null=True)),
-                ('note', models.TextField(blank=True, help_text='How the excerpt supports the record, e.g. how a relative date was resolved.')),
-                ('content_type', models.ForeignKey(help_text='Kind of record cited.', on_delete=django.db.models.deletion.PROTECT, to='contenttypes.contenttype')),
-                ('source', models.ForeignKey(help_text='The document that says it.', on_delete=django.db.models.deletion.PROTECT, related_name='cited_by', to='events.source')),
+                ("created_at", models.DateTimeField(auto_now_add=True, help_text="When this record was created.")),
+                ("updated_at", models.DateTimeField(auto_now=True, help_text="When this record was last changed.")),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4,
+                        editable=False,
+                        help_text="Stable public identifier of this record.",
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("object_id", models.UUIDField(help_text="Id of the record cited.")),
+                (
+                    "field",
+                    models.CharField(
+                        blank=True, help_text="The field of the record it supports, if one.", max_length=100
+                    ),
+                ),
+                ("excerpt", models.TextField(blank=True, help_text="The supporting passage, verbatim.")),
+                (
+                    "start",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="Offset of the excerpt in the source text.", null=True
+                    ),
+                ),
+                ("end", models.PositiveIntegerField(blank=True, help_text="Offset just past the excerpt.", null=True)),
+                (
+                    "stated_value",
+                    models.JSONField(
+                        blank=True, help_text="The value this source states for the field, e.g. 19 or 25.", null=True
+                    ),
+                ),
+                (
+                    "note",
+                    models.TextField(
+                        blank=True,
+                        help_text="How the excerpt supports the record, e.g. how a relative date was resolved.",
+                    ),
+                ),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        help_text="Kind of record cited.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="contenttypes.contenttype",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        help_text="The document that says it.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cited_by",
+                        to="events.source",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['content_type', 'object_id', 'field', 'start', 'id'],
+                "ordering": ["content_type", "object_id", "field", "start", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Stop',
+            name="Stop",
             fields=[
-                ('created_at', models.DateTimeField(auto_now_add=True, help_text='When this record was created.')),
-                ('updated_at', models.DateTimeField(auto_now=True, help_text='When this record was last changed.')),
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, help_text='Stable public identifier of this record.', primary_key=True, serialize=False)),
-                ('order', models.PositiveSmallIntegerField(help_text='Position of the stop in the trip: 1, 2, 3...')),
-                ('city', models.CharField(blank=True, help_text='City visited, where known.', max_length=200)),
-                ('arrival', models.CharField(blank=True, default='', help_text='EDTF level 0: "2023", "2022-06", "2023-06-15", or an interval "2023-06-12/2023-06-15". Blank if unknown.', max_length=21, validators=[events.dates.validate_edtf], verbose_name='Arrival')),
-                ('arrival_precision', models.CharField(blank=True, choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year'), ('interval', 'Interval')], default='', editable=False, help_text='Precision of arrival, derived from its text; blank when unknown.', max_length=8, verbose_name='Arrival precision')),
-                ('arrival_earliest', models.DateField(blank=True, editable=False, help_text='First day arrival can be, derived from its text.', null=True, verbose_name='Arrival (earliest)')),
-                ('arrival_latest', models.DateField(blank=True, editable=False, help_text='Last day arrival can be, derived from its text.', null=True, verbose_name='Arrival (latest)')),
-                ('arrival_basis', models.CharField(blank=True, choices=[('stated', 'Stated by a source'), ('inferred', 'Inferred (e.g. a relative date resolved)')], default='', help_text='Whether a source states arrival as given, or it was inferred (say how in a citation).', max_length=8, verbose_name='Arrival basis')),
-                ('departure', models.CharField(blank=True, default='', help_text='EDTF level 0: "2023", "2022-06", "2023-06-15", or an interval "2023-06-12/2023-06-15". Blank if unknown.', max_length=21, validators=[events.dates.validate_edtf], verbose_name='Departure')),
-                ('departure_precision', models.CharField(blank=True, choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year'), ('interval', 'Interval')], default='', editable=False, help_text='Precision of departure, derived from its text; blank when unknown.', max_length=8, verbose_name='Departure precision')),
-                ('departure_earliest', models.DateField(blank=True, editable=False, help_text='First day departure can be, derived from its text.', null=True, verbose_name='Departure (earliest)')),
-                ('departure_latest', models.DateField(blank=True, editable=False, help_text='Last day departure can be, derived from its text.', null=True, verbose_name='Departure (latest)')),
-                ('departure_basis', models.CharField(blank=True, choices=[('stated', 'Stated by a source'), ('inferred', 'Inferred (e.g. a relative date resolved)')], default='', help_text='Whether a source states departure as given, or it was inferred (say how in a citation).', max_length=8, verbose_name='Departure basis')),
-                ('country', models.ForeignKey(help_text='Country visited.', on_delete=django.db.models.deletion.PROTECT, related_name='stops', to='events.country')),
+                ("created_at", models.DateTimeField(auto_now_add=True, help_text="When this record was created.")),
+                ("updated_at", models.DateTimeField(auto_now=True, help_text="When this record was last changed.")),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4,
+                        editable=False,
+                        help_text="Stable public identifier of this record.",
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(help_text="Position of the stop in the trip: 1, 2, 3...")),
+                ("city", models.CharField(blank=True, help_text="City visited, where known.", max_length=200)),
+                (
+                    "arrival",
+                    models.CharField(
+                        blank=True,
+                        default="",
+                        help_text='EDTF level 0: "2023", "2022-06", "2023-06-15", or an interval "2023-06-12/2023-06-15". Blank if unknown.',
+                        max_length=21,
+                        validators=[events.dates.validate_edtf],
+                        verbose_name="Arrival",
+                    ),
+                ),
+                (
+                    "arrival_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year"), ("interval", "Interval")],
+                        default="",
+                        editable=False,
+                        help_text="Precision of arrival, derived from its text; blank when unknown.",
+                        max_length=8,
+                        verbose_name="Arrival precision",
+                    ),
+                ),
+                (
+                    "arrival_earliest",
+                    models.DateField(
+                        blank=True,
+                        editable=False,
+                        help_text="First day arrival can be, derived from its text.",
+                        null=True,
+                        verbose_name="Arrival (earliest)",
+                    ),
+                ),
+                (
+                    "arrival_latest",
+                    models.DateField(
+                        blank=True,
+                        editable=False,
+                        help_text="Last day arrival can be, derived from its text.",
+                        null=True,
+                        verbose_name="Arrival (latest)",
+                    ),
+                ),
+                (
+                    "arrival_basis",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("stated", "Stated by a source"),
+                            ("inferred", "Inferred (e.g. a relative date resolved)"),
+                        ],
+                        default="",
+                        help_text="Whether a source states arrival as given, or it was inferred (say how in a citation).",
+                        max_length=8,
+                        verbose_name="Arrival basis",
+                    ),
+                ),
+                (
+                    "departure",
+                    models.CharField(
+                        blank=True,
+                        default="",
+                        help_text='EDTF level 0: "2023", "2022-06", "2023-06-15", or an interval "2023-06-12/2023-06-15". Blank if unknown.',
+                        max_length=21,
+                        validators=[events.dates.validate_edtf],
+                        verbose_name="Departure",
+                    ),
+                ),
+                (
+                    "departure_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year"), ("interval", "Interval")],
+                        default="",
+                        editable=False,
+                        help_text="Precision of departure, derived from its text; blank when unknown.",
+                        max_length=8,
+                        verbose_name="Departure precision",
+                    ),
+                ),
+                (
+                    "departure_earliest",
+                    models.DateField(
+                        blank=True,
+                        editable=False,
+                        help_text="First day departure can be, derived from its text.",
+                        null=True,
+                        verbose_name="Departure (earliest)",
+                    ),
+                ),
+                (
+                    "departure_latest",
+                    models.DateField(
+                        blank=True,
+                        editable=False,
+                        help_text="Last day departure can be, derived from its text.",
+                        null=True,
+                        verbose_name="Departure (latest)",
+                    ),
+                ),
+                (
+                    "departure_basis",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("stated", "Stated by a source"),
+                            ("inferred", "Inferred (e.g. a relative date resolved)"),
+                        ],
+                        default="",
+                        help_text="Whether a source states departure as given, or it was inferred (say how in a citation).",
+                        max_length=8,
+                        verbose_name="Departure basis",
+                    ),
+                ),
+                (
+                    "country",
+                    models.ForeignKey(
+                        help_text="Country visited.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stops",
+                        to="events.country",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['trip', 'order'],
+                "ordering": ["trip", "order"],
             },
         ),
         migrations.AddField(
-            model_name='agreement',
-            name='signed_at',
-            field=models.ForeignKey(blank=True, help_text='The trip stop during which it was signed, where known.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='agreements_signed', to='events.stop'),
+            model_name="agreement",
+            name="signed_at",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The trip stop during which it was signed, where known.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="agreements_signed",
+                to="events.stop",
+            ),
         ),
         migrations.CreateModel(
-            name='Trip',
+            name="Trip",
             fields=[
-                ('created_at', models.DateTimeField(auto_now_add=True, help_text='When this record was created.')),
-                ('updated_at', models.DateTimeField(auto_now=True, help_text='When this record was last changed.')),
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, help_text='Stable public identifier of this record.', primary_key=True, serialize=False)),
-                ('title', models.CharField(help_text="Short description, e.g. Raisi's Latin American tour.", max_length=300)),
-                ('purpose', models.TextField(blank=True, help_text='Purpose of the trip as the sources give it.')),
-                ('invitation', models.TextField(blank=True, help_text='Who invited, in words, where no official can be named.')),
-                ('start', models.CharField(blank=True, default='', help_text='EDTF level 0: "2023", "2022-06", "2023-06-15", or an interval "2023-06-12/2023-06-15". Blank if unknown.', max_length=21, validators=[events.dates.validate_edtf], verbose_name='Start')),
-                ('start_precision', models.CharField(blank=True, choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year'), ('interval', 'Interval')], default='', editable=False, help_text='Precision of start, derived from its text; blank when unknown.', max_length=8, verbose_name='Start precision')),
-                ('start_earliest', models.DateField(blank=True, editable=False, help_text='First day start can be, derived from its text.', null=True, verbose_name='Start (earliest)')),
-                ('start_latest', models.DateField(blank=True, editable=False, help_text='Last day start can be, derived from its text.', null=True, verbose_name='Start (latest)')),
-                ('start_basis', models.CharField(blank=True, choices=[('stated', 'Stated by a source'), ('inferred', 'Inferred (e.g. a relative date resolved)')], default='', help_text='Whether a source states start as given, or it was inferred (say how in a citation).', max_length=8, verbose_name='Start basis')),
-                ('end', models.CharField(blank=True, default='', help_text='EDTF level 0: "2023", "2022-06", "2023-06-15", or an interval "2023-06-12/2023-06-15". Blank if unknown.', max_length=21, validators=[events.dates.validate_edtf], verbose_name='End')),
-                ('end_precision', models.CharField(blank=True, choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year'), ('interval', 'Interval')], default='', editable=False, help_text='Precision of end, derived from its text; blank when unknown.', max_length=8, verbose_name='End precision')),
-                ('end_earliest', models.DateField(blank=True, editable=False, help_text='First day end can be, derived from its text.', null=True, verbose_name='End (earliest)')),
-                ('end_latest', models.DateField(blank=True, editable=False, help_text='Last day end can be, derived from its text.', null=True, verbose_name='End (latest)')),
-                ('end_basis', models.CharField(blank=True, choices=[('stated', 'Stated by a source'), ('inferred', 'Inferred (e.g. a relative date resolved)')], default='', help_text='Whether a source states end as given, or it was inferred (say how in a citation).', max_length=8, verbose_name='End basis')),
-                ('invited_by', models.ManyToManyField(blank=True, help_text='Countries whose leaders or governments invited the trip.', related_name='trip_invitations', to='events.country')),
-                ('lead', models.ForeignKey(help_text='The official who led the trip.', on_delete=django.db.models.deletion.PROTECT, related_name='trips_led', to='events.official')),
-                ('members', models.ManyToManyField(blank=True, help_text='Other officials travelling with the lead, where a source names them.', related_name='trips_joined', to='events.official')),
-                ('origin', models.ForeignKey(help_text='Country the trip set out from.', on_delete=django.db.models.deletion.PROTECT, related_name='trips_from', to='events.country')),
+                ("created_at", models.DateTimeField(auto_now_add=True, help_text="When this record was created.")),
+                ("updated_at", models.DateTimeField(auto_now=True, help_text="When this record was last changed.")),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4,
+                        editable=False,
+                        help_text="Stable public identifier of this record.",
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                (
+                    "title",
+                    models.CharField(help_text="Short description, e.g. Raisi's Latin American tour.", max_length=300),
+                ),
+                ("purpose", models.TextField(blank=True, help_text="Purpose of the trip as the sources give it.")),
+                (
+                    "invitation",
+                    models.TextField(blank=True, help_text="Who invited, in words, where no official can be named."),
+                ),
+                (
+                    "start",
+                    models.CharField(
+                        blank=True,
+                        default="",
+                        help_text='EDTF level 0: "2023", "2022-06", "2023-06-15", or an interval "2023-06-12/2023-06-15". Blank if unknown.',
+                        max_length=21,
+                        validators=[events.dates.validate_edtf],
+                        verbose_name="Start",
+                    ),
+                ),
+                (
+                    "start_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year"), ("interval", "Interval")],
+                        default="",
+                        editable=False,
+                        help_text="Precision of start, derived from its text; blank when unknown.",
+                        max_length=8,
+                        verbose_name="Start precision",
+                    ),
+                ),
+                (
+                    "start_earliest",
+                    models.DateField(
+                        blank=True,
+                        editable=False,
+                        help_text="First day start can be, derived from its text.",
+                        null=True,
+                        verbose_name="Start (earliest)",
+                    ),
+                ),
+                (
+                    "start_latest",
+                    models.DateField(
+                        blank=True,
+                        editable=False,
+                        help_text="Last day start can be, derived from its text.",
+                        null=True,
+                        verbose_name="Start (latest)",
+                    ),
+                ),
+                (
+                    "start_basis",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("stated", "Stated by a source"),
+                            ("inferred", "Inferred (e.g. a relative date resolved)"),
+                        ],
+                        default="",
+                        help_text="Whether a source states start as given, or it was inferred (say how in a citation).",
+                        max_length=8,
+                        verbose_name="Start basis",
+                    ),
+                ),
+                (
+                    "end",
+                    models.CharField(
+                        blank=True,
+                        default="",
+                        help_text='EDTF level 0: "2023", "2022-06", "2023-06-15", or an interval "2023-06-12/2023-06-15". Blank if unknown.',
+                        max_length=21,
+                        validators=[events.dates.validate_edtf],
+                        verbose_name="End",
+                    ),
+                ),
+                (
+                    "end_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year"), ("interval", "Interval")],
+                        default="",
+                        editable=False,
+                        help_text="Precision of end, derived from its text; blank when unknown.",
+                        max_length=8,
+                        verbose_name="End precision",
+                    ),
+                ),
+                (
+                    "end_earliest",
+                    models.DateField(
+                        blank=True,
+                        editable=False,
+                        help_text="First day end can be, derived from its text.",
+                        null=True,
+                        verbose_name="End (earliest)",
+                    ),
+                ),
+                (
+                    "end_latest",
+                    models.DateField(
+                        blank=True,
+                        editable=False,
+                        help_text="Last day end can be, derived from its text.",
+                        null=True,
+                        verbose_name="End (latest)",
+                    ),
+                ),
+                (
+                    "end_basis",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("stated", "Stated by a source"),
+                            ("inferred", "Inferred (e.g. a relative date resolved)"),
+                        ],
+                        default="",
+                        help_text="Whether a source states end as given, or it was inferred (say how in a citation).",
+                        max_length=8,
+                        verbose_name="End basis",
+                    ),
+                ),
+                (
+                    "invited_by",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Countries whose leaders or governments invited the trip.",
+                        related_name="trip_invitations",
+                        to="events.country",
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        help_text="The official who led the trip.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="trips_led",
+                        to="events.official",
+                    ),
+                ),
+                (
+                    "members",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Other officials travelling with the lead, where a source names them.",
+                        related_name="trips_joined",
+                        to="events.official",
+                    ),
+                ),
+                (
+                    "origin",
+                    models.ForeignKey(
+                        help_text="Country the trip set out from.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="trips_from",
+                        to="events.country",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['start_earliest', 'title', 'id'],
+                "ordering": ["start_earliest", "title", "id"],
             },
         ),
         migrations.AddField(
-            model_name='stop',
-            name='trip',
-            field=models.ForeignKey(help_text='The trip (a part of it).', on_delete=django.db.models.deletion.CASCADE, related_name='stops', to='events.trip'),
+            model_name="stop",
+            name="trip",
+            field=models.ForeignKey(
+                help_text="The trip (a part of it).",
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="stops",
+                to="events.trip",
+            ),
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('created_at', models.DateTimeField(auto_now_add=True, help_text='When this record was created.')),
-                ('updated_at', models.DateTimeField(auto_now=True, help_text='When this record was last changed.')),
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, help_text='Stable public identifier of this record.', primary_key=True, serialize=False)),
-                ('kind', models.CharField(choices=[('meeting', 'Meeting'), ('statement', 'Statement'), ('announcement', 'Announcement'), ('other', 'Other')], help_text='What sort of event.', max_length=20)),
-                ('title', models.CharField(help_text='Short description.', max_length=300)),
-                ('description', models.TextField(blank=True, help_text='What happened, in our words.')),
-                ('quote', models.TextField(blank=True, help_text='For a statement: the words quoted, exactly as the source gives them.')),
-                ('cameo_code', models.CharField(blank=True, choices=[('010', '010 Make public statement'), ('036', '036 Express intent to meet or negotiate'), ('040', '040 Consult'), ('041', '041 Discuss by telephone'), ('042', '042 Make a visit'), ('043', '043 Host a visit'), ('044', '044 Meet at a third location'), ('046', '046 Engage in negotiation'), ('050', '050 Engage in diplomatic cooperation'), ('051', '051 Praise or endorse'), ('057', '057 Sign formal agreement'), ('061', '061 Cooperate economically'), ('063', '063 Engage in judicial cooperation')], help_text='CAMEO event code, where one fits.', max_length=3, verbose_name='CAMEO code')),
-                ('plover_type', models.CharField(blank=True, choices=[('AGREE', 'Agree'), ('CONSULT', 'Consult'), ('SUPPORT', 'Support'), ('COOPERATE', 'Cooperate'), ('AID', 'Aid'), ('REQUEST', 'Request'), ('CONCEDE', 'Concede')], help_text='PLOVER event type.', max_length=10, verbose_name='PLOVER event type')),
-                ('plover_mode', models.CharField(blank=True, choices=[('visit', 'Visit'), ('third-party', 'Third party'), ('multilateral', 'Multilateral'), ('phone', 'Phone')], help_text='PLOVER mode, e.g. visit.', max_length=12, verbose_name='PLOVER mode')),
-                ('date', models.CharField(blank=True, default='', help_text='EDTF level 0: "2023", "2022-06", "2023-06-15", or an interval "2023-06-12/2023-06-15". Blank if unknown.', max_length=21, validators=[events.dates.validate_edtf], verbose_name='Date')),
-                ('date_precision', models.CharField(blank=True, choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year'), ('interval', 'Interval')], default='', editable=False, help_text='Precision of date, derived from its text; blank when unknown.', max_length=8, verbose_name='Date precision')),
-                ('date_earliest', models.DateField(blank=True, editable=False, help_text='First day date can be, derived from its text.', null=True, verbose_name='Date (earliest)')),
-                ('date_latest', models.DateField(blank=True, editable=False, help_text='Last day date can be, derived from its text.', null=True, verbose_name='Date (latest)')),
-                ('date_basis', models.CharField(blank=True, choices=[('stated', 'Stated by a source'), ('inferred', 'Inferred (e.g. a relative date resolved)')], default='', help_text='Whether a source states date as given, or it was inferred (say how in a citation).', max_length=8, verbose_name='Date basis')),
-                ('sectors', models.ManyToManyField(blank=True, help_text='Fields of cooperation the event concerns.', related_name='events', to='events.sector')),
-                ('stop', models.ForeignKey(blank=True, help_text='The trip stop at which it took place.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='events', to='events.stop')),
-                ('trip', models.ForeignKey(blank=True, help_text='The trip during which it took place.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='events', to='events.trip')),
+                ("created_at", models.DateTimeField(auto_now_add=True, help_text="When this record was created.")),
+                ("updated_at", models.DateTimeField(auto_now=True, help_text="When this record was last changed.")),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4,
+                        editable=False,
+                        help_text="Stable public identifier of this record.",
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("meeting", "Meeting"),
+                            ("statement", "Statement"),
+                            ("announcement", "Announcement"),
+                            ("other", "Other"),
+                        ],
+                        help_text="What sort of event.",
+                        max_length=20,
+                    ),
+                ),
+                ("title", models.CharField(help_text="Short description.", max_length=300)),
+                ("description", models.TextField(blank=True, help_text="What happened, in our words.")),
+                (
+                    "quote",
+                    models.TextField(
+                        blank=True, help_text="For a statement: the words quoted, exactly as the source gives them."
+                    ),
+                ),
+                (
+                    "cameo_code",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("010", "010 Make public statement"),
+                            ("036", "036 Express intent to meet or negotiate"),
+                            ("040", "040 Consult"),
+                            ("041", "041 Discuss by telephone"),
+                            ("042", "042 Make a visit"),
+                            ("043", "043 Host a visit"),
+                            ("044", "044 Meet at a third location"),
+                            ("046", "046 Engage in negotiation"),
+                            ("050", "050 Engage in diplomatic cooperation"),
+                            ("051", "051 Praise or endorse"),
+                            ("057", "057 Sign formal agreement"),
+                            ("061", "061 Cooperate economically"),
+                            ("063", "063 Engage in judicial cooperation"),
+                        ],
+                        help_text="CAMEO event code, where one fits.",
+                        max_length=3,
+                        verbose_name="CAMEO code",
+                    ),
+                ),
+                (
+                    "plover_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("AGREE", "Agree"),
+                            ("CONSULT", "Consult"),
+                            ("SUPPORT", "Support"),
+                            ("COOPERATE", "Cooperate"),
+                            ("AID", "Aid"),
+                            ("REQUEST", "Request"),
+                            ("CONCEDE", "Concede"),
+                        ],
+                        help_text="PLOVER event type.",
+                        max_length=10,
+                        verbose_name="PLOVER event type",
+                    ),
+                ),
+                (
+                    "plover_mode",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("visit", "Visit"),
+                            ("third-party", "Third party"),
+                            ("multilateral", "Multilateral"),
+                            ("phone", "Phone"),
+                        ],
+                        help_text="PLOVER mode, e.g. visit.",
+                        max_length=12,
+                        verbose_name="PLOVER mode",
+                    ),
+                ),
+                (
+                    "date",
+                    models.CharField(
+                        blank=True,
+                        default="",
+                        help_text='EDTF level 0: "2023", "2022-06", "2023-06-15", or an interval "2023-06-12/2023-06-15". Blank if unknown.',
+                        max_length=21,
+                        validators=[events.dates.validate_edtf],
+                        verbose_name="Date",
+                    ),
+                ),
+                (
+                    "date_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year"), ("interval", "Interval")],
+                        default="",
+                        editable=False,
+                        help_text="Precision of date, derived from its text; blank when unknown.",
+                        max_length=8,
+                        verbose_name="Date precision",
+                    ),
+                ),
+                (
+                    "date_earliest",
+                    models.DateField(
+                        blank=True,
+                        editable=False,
+                        help_text="First day date can be, derived from its text.",
+                        null=True,
+                        verbose_name="Date (earliest)",
+                    ),
+                ),
+                (
+                    "date_latest",
+                    models.DateField(
+                        blank=True,
+                        editable=False,
+                        help_text="Last day date can be, derived from its text.",
+                        null=True,
+                        verbose_name="Date (latest)",
+                    ),
+                ),
+                (
+                    "date_basis",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("stated", "Stated by a source"),
+                            ("inferred", "Inferred (e.g. a relative date resolved)"),
+                        ],
+                        default="",
+                        help_text="Whether a source states date as given, or it was inferred (say how in a citation).",
+                        max_length=8,
+                        verbose_name="Date basis",
+                    ),
+                ),
+                (
+                    "sectors",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Fields of cooperation the event concerns.",
+                        related_name="events",
+                        to="events.sector",
+                    ),
+                ),
+                (
+                    "stop",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The trip stop at which it took place.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="events",
+                        to="events.stop",
+                    ),
+                ),
+                (
+                    "trip",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The trip during which it took place.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="events",
+                        to="events.trip",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['date_earliest', 'title', 'id'],
+                "ordering": ["date_earliest", "title", "id"],
             },
         ),
         migrations.CreateModel(
-            name='EventParticipant',
+            name="EventParticipant",
             fields=[
-                ('created_at', models.DateTimeField(auto_now_add=True, help_text='When this record was created.')),
-                ('updated_at', models.DateTimeField(auto_now=True, help_text='When this record was last changed.')),
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, help_text='Stable public identifier of this record.', primary_key=True, serialize=False)),
-                ('role', models.CharField(choices=[('speaker', 'Speaker'), ('announcer', 'Announcer'), ('visitor', 'Visitor'), ('host', 'Host'), ('participant', 'Participant'), ('audience', 'Audience'), ('subject', 'Subject')], help_text='Part played in the event.', max_length=20)),
-                ('country', models.ForeignKey(blank=True, help_text="The country taking part (or the official's country, where it matters for the event).", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='event_roles', to='events.country')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participants', to='events.event')),
-                ('official', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='event_roles', to='events.official')),
+                ("created_at", models.DateTimeField(auto_now_add=True, help_text="When this record was created.")),
+                ("updated_at", models.DateTimeField(auto_now=True, help_text="When this record was last changed.")),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4,
+                        editable=False,
+                        help_text="Stable public identifier of this record.",
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("speaker", "Speaker"),
+                            ("announcer", "Announcer"),
+                            ("visitor", "Visitor"),
+                            ("host", "Host"),
+                            ("participant", "Participant"),
+                            ("audience", "Audience"),
+                            ("subject", "Subject"),
+                        ],
+                        help_text="Part played in the event.",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "country",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The country taking part (or the official's country, where it matters for the event).",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="event_roles",
+                        to="events.country",
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="participants", to="events.event"
+                    ),
+                ),
+                (
+                    "official",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="event_roles",
+                        to="events.official",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['event', 'role', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('official__isnull', False), ('country__isnull', False), _connector='OR'), name='event_participant_is_someone', violation_error_message='A participant is an official, a country, or both.'), models.UniqueConstraint(fields=('event', 'official', 'country', 'role'), name='event_participant_unique', nulls_distinct=False, violation_error_message='This participant already has this role in the event.')],
+                "ordering": ["event", "role", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("official__isnull", False), ("country__isnull", False), _connector="OR"),
+                        name="event_participant_is_someone",
+                        violation_error_message="A participant is an official, a country, or both.",
+                    ),
+                    models.UniqueConstraint(
+                        fields=("event", "official", "country", "role"),
+                        name="event_participant_unique",
+                        nulls_distinct=False,
+                        violation_error_message="This participant already has this role in the event.",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='agreementparty',
-            constraint=models.UniqueConstraint(fields=('agreement', 'country'), name='agreement_party_unique', violation_error_message='A country is a party to an agreement only once.'),
+            model_name="agreementparty",
+            constraint=models.UniqueConstraint(
+                fields=("agreement", "country"),
+                name="agreement_party_unique",
+                violation_error_message="A country is a party to an agreement only once.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='partyaction',
-            constraint=models.UniqueConstraint(fields=('party', 'action'), name='party_action_unique', violation_error_message='A party takes each action once.'),
+            model_name="partyaction",
+            constraint=models.UniqueConstraint(
+                fields=("party", "action"),
+                name="party_action_unique",
+                violation_error_message="A party takes each action once.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='partyaction',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('date_earliest__isnull', False), ('date_latest__isnull', False), models.Q(('date', ''), _negated=True), models.Q(('date_precision', ''), _negated=True)), models.Q(('date', ''), ('date_earliest__isnull', True), ('date_latest__isnull', True), ('date_precision', '')), _connector='OR'), name='party_action_date_bounds_set', violation_error_message='date: text, precision and bounds must be all set or all blank.'),
+            model_name="partyaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("date_earliest__isnull", False),
+                        ("date_latest__isnull", False),
+                        models.Q(("date", ""), _negated=True),
+                        models.Q(("date_precision", ""), _negated=True),
+                    ),
+                    models.Q(
+                        ("date", ""),
+                        ("date_earliest__isnull", True),
+                        ("date_latest__isnull", True),
+                        ("date_precision", ""),
+                    ),
+                    _connector="OR",
+                ),
+                name="party_action_date_bounds_set",
+                violation_error_message="date: text, precision and bounds must be all set or all blank.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='partyaction',
-            constraint=models.CheckConstraint(condition=models.Q(('date_earliest__lte', models.F('date_latest')), ('date_earliest__isnull', True), _connector='OR'), name='party_action_date_bounds_ordered', violation_error_message='date: the earliest bound must not be after the latest.'),
+            model_name="partyaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("date_earliest__lte", models.F("date_latest")), ("date_earliest__isnull", True), _connector="OR"
+                ),
+                name="party_action_date_bounds_ordered",
+                violation_error_message="date: the earliest bound must not be after the latest.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='position',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('start_earliest__isnull', False), ('start_latest__isnull', False), models.Q(('start', ''), _negated=True), models.Q(('start_precision', ''), _negated=True)), models.Q(('start', ''), ('start_earliest__isnull', True), ('start_latest__isnull', True), ('start_precision', '')), _connector='OR'), name='position_start_bounds_set', violation_error_message='start: text, precision and bounds must be all set or all blank.'),
+            model_name="position",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("start_earliest__isnull", False),
+                        ("start_latest__isnull", False),
+                        models.Q(("start", ""), _negated=True),
+                        models.Q(("start_precision", ""), _negated=True),
+                    ),
+                    models.Q(
+                        ("start", ""),
+                        ("start_earliest__isnull", True),
+                        ("start_latest__isnull", True),
+                        ("start_precision", ""),
+                    ),
+                    _connector="OR",
+                ),
+                name="position_start_bounds_set",
+                violation_error_message="start: text, precision and bounds must be all set or all blank.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='position',
-            constraint=models.CheckConstraint(condition=models.Q(('start_earliest__lte', models.F('start_latest')), ('start_earliest__isnull', True), _connector='OR'), name='position_start_bounds_ordered', violation_error_message='start: the earliest bound must not be after the latest.'),
+            model_name="position",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("start_earliest__lte", models.F("start_latest")), ("start_earliest__isnull", True), _connector="OR"
+                ),
+                name="position_start_bounds_ordered",
+                violation_error_message="start: the earliest bound must not be after the latest.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='position',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('end_earliest__isnull', False), ('end_latest__isnull', False), models.Q(('end', ''), _negated=True), models.Q(('end_precision', ''), _negated=True)), models.Q(('end', ''), ('end_earliest__isnull', True), ('end_latest__isnull', True), ('end_precision', '')), _connector='OR'), name='position_end_bounds_set', violation_error_message='end: text, precision and bounds must be all set or all blank.'),
+            model_name="position",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("end_earliest__isnull", False),
+                        ("end_latest__isnull", False),
+                        models.Q(("end", ""), _negated=True),
+                        models.Q(("end_precision", ""), _negated=True),
+                    ),
+                    models.Q(
+                        ("end", ""), ("end_earliest__isnull", True), ("end_latest__isnull", True), ("end_precision", "")
+                    ),
+                    _connector="OR",
+                ),
+                name="position_end_bounds_set",
+                violation_error_message="end: text, precision and bounds must be all set or all blank.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='position',
-            constraint=models.CheckConstraint(condition=models.Q(('end_earliest__lte', models.F('end_latest')), ('end_earliest__isnull', True), _connector='OR'), name='position_end_bounds_ordered', violation_error_message='end: the earliest bound must not be after the latest.'),
+            model_name="position",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_earliest__lte", models.F("end_latest")), ("end_earliest__isnull", True), _connector="OR"
+                ),
+                name="position_end_bounds_ordered",
+                violation_error_message="end: the earliest bound must not be after the latest.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='position',
-            constraint=models.CheckConstraint(condition=models.Q(('end_latest__gte', models.F('start_earliest')), ('end_latest__isnull', True), ('start_earliest__isnull', True), _connector='OR'), name='position_end_not_before_start', violation_error_message='A position cannot end before it starts.'),
+            model_name="position",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_latest__gte", models.F("start_earliest")),
+                    ("end_latest__isnull", True),
+                    ("start_earliest__isnull", True),
+                    _connector="OR",
+                ),
+                name="position_end_not_before_start",
+                violation_error_message="A position cannot end before it starts.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='position',
-            constraint=models.CheckConstraint(condition=models.Q(('end_cause', ''), models.Q(('end', ''), _negated=True), _connector='OR'), name='position_end_cause_needs_end', violation_error_message='An end cause needs an end date.'),
+            model_name="position",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_cause", ""), models.Q(("end", ""), _negated=True), _connector="OR"),
+                name="position_end_cause_needs_end",
+                violation_error_message="An end cause needs an end date.",
+            ),
         ),
         migrations.AddIndex(
-            model_name='citation',
-            index=models.Index(fields=['content_type', 'object_id'], name='citation_record_idx'),
+            model_name="citation",
+            index=models.Index(fields=["content_type", "object_id"], name="citation_record_idx"),
         ),
         migrations.AddConstraint(
-            model_name='citation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('excerpt', ''), _negated=True), models.Q(('note', ''), _negated=True), _connector='OR'), name='citation_has_excerpt_or_note', violation_error_message='A citation needs the excerpt or, for a source known by reference, a note.'),
+            model_name="citation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("excerpt", ""), _negated=True), models.Q(("note", ""), _negated=True), _connector="OR"
+                ),
+                name="citation_has_excerpt_or_note",
+                violation_error_message="A citation needs the excerpt or, for a source known by reference, a note.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='citation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('start__isnull', True), ('end__isnull', True)), models.Q(('end__isnull', False), ('start__isnull', False), ('end__gt', models.F('start')), models.Q(('excerpt', ''), _negated=True)), _connector='OR'), name='citation_offsets_valid', violation_error_message='Offsets come in pairs, with an excerpt, and end after start.'),
+            model_name="citation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("start__isnull", True), ("end__isnull", True)),
+                    models.Q(
+                        ("end__isnull", False),
+                        ("start__isnull", False),
+                        ("end__gt", models.F("start")),
+                        models.Q(("excerpt", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="citation_offsets_valid",
+                violation_error_message="Offsets come in pairs, with an excerpt, and end after start.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='citation',
-            constraint=models.CheckConstraint(condition=models.Q(('stated_value__isnull', True), models.Q(('field', ''), _negated=True), _connector='OR'), name='citation_stated_value_needs_field', violation_error_message='A stated value belongs to a field: name it.'),
+            model_name="citation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("stated_value__isnull", True), models.Q(("field", ""), _negated=True), _connector="OR"
+                ),
+                name="citation_stated_value_needs_field",
+                violation_error_message="A stated value belongs to a field: name it.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agreement',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('signed_earliest__isnull', False), ('signed_latest__isnull', False), models.Q(('signed', ''), _negated=True), models.Q(('signed_precision', ''), _negated=True)), models.Q(('signed', ''), ('signed_earliest__isnull', True), ('signed_latest__isnull', True), ('signed_precision', '')), _connector='OR'), name='agreement_signed_bounds_set', violation_error_message='signed: text, precision and bounds must be all set or all blank.'),
+            model_name="agreement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("signed_earliest__isnull", False),
+                        ("signed_latest__isnull", False),
+                        models.Q(("signed", ""), _negated=True),
+                        models.Q(("signed_precision", ""), _negated=True),
+                    ),
+                    models.Q(
+                        ("signed", ""),
+                        ("signed_earliest__isnull", True),
+                        ("signed_latest__isnull", True),
+                        ("signed_precision", ""),
+                    ),
+                    _connector="OR",
+                ),
+                name="agreement_signed_bounds_set",
+                violation_error_message="signed: text, precision and bounds must be all set or all blank.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agreement',
-            constraint=models.CheckConstraint(condition=models.Q(('signed_earliest__lte', models.F('signed_latest')), ('signed_earliest__isnull', True), _connector='OR'), name='agreement_signed_bounds_ordered', violation_error_message='signed: the earliest bound must not be after the latest.'),
+            model_name="agreement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("signed_earliest__lte", models.F("signed_latest")),
+                    ("signed_earliest__isnull", True),
+                    _connector="OR",
+                ),
+                name="agreement_signed_bounds_ordered",
+                violation_error_message="signed: the earliest bound must not be after the latest.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agreement',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gte', 1)), name='agreement_quantity_positive', violation_error_message='An agreement record stands for at least one document.'),
+            model_name="agreement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gte", 1)),
+                name="agreement_quantity_positive",
+                violation_error_message="An agreement record stands for at least one document.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agreement',
-            constraint=models.CheckConstraint(condition=models.Q(('value_amount__gte', 0), ('value_amount__isnull', True), _connector='OR'), name='agreement_value_not_negative', violation_error_message='A monetary value cannot be negative.'),
+            model_name="agreement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("value_amount__gte", 0), ("value_amount__isnull", True), _connector="OR"),
+                name="agreement_value_not_negative",
+                violation_error_message="A monetary value cannot be negative.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agreement',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('value_amount__isnull', True), ('value_currency', '')), models.Q(('value_amount__isnull', False), ('value_currency__regex', '^[A-Z]{3}$')), _connector='OR'), name='agreement_value_has_currency', violation_error_message='A value needs an ISO 4217 currency, and a currency needs a value.'),
+            model_name="agreement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("value_amount__isnull", True), ("value_currency", "")),
+                    models.Q(("value_amount__isnull", False), ("value_currency__regex", "^[A-Z]{3}$")),
+                    _connector="OR",
+                ),
+                name="agreement_value_has_currency",
+                violation_error_message="A value needs an ISO 4217 currency, and a currency needs a value.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agreement',
-            constraint=models.CheckConstraint(condition=models.Q(('term_years__gte', 1), ('term_years__isnull', True), _connector='OR'), name='agreement_term_positive', violation_error_message='A term is at least one year.'),
+            model_name="agreement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("term_years__gte", 1), ("term_years__isnull", True), _connector="OR"),
+                name="agreement_term_positive",
+                violation_error_message="A term is at least one year.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agreement',
-            constraint=models.CheckConstraint(condition=models.Q(('parent', models.F('id')), _negated=True), name='agreement_not_own_parent', violation_error_message='An agreement cannot be a breakdown of itself.'),
+            model_name="agreement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("parent", models.F("id")), _negated=True),
+                name="agreement_not_own_parent",
+                violation_error_message="An agreement cannot be a breakdown of itself.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trip',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('start_earliest__isnull', False), ('start_latest__isnull', False), models.Q(('start', ''), _negated=True), models.Q(('start_precision', ''), _negated=True)), models.Q(('start', ''), ('start_earliest__isnull', True), ('start_latest__isnull', True), ('start_precision', '')), _connector='OR'), name='trip_start_bounds_set', violation_error_message='start: text, precision and bounds must be all set or all blank.'),
+            model_name="trip",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("start_earliest__isnull", False),
+                        ("start_latest__isnull", False),
+                        models.Q(("start", ""), _negated=True),
+                        models.Q(("start_precision", ""), _negated=True),
+                    ),
+                    models.Q(
+                        ("start", ""),
+                        ("start_earliest__isnull", True),
+                        ("start_latest__isnull", True),
+                        ("start_precision", ""),
+                    ),
+                    _connector="OR",
+                ),
+                name="trip_start_bounds_set",
+                violation_error_message="start: text, precision and bounds must be all set or all blank.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trip',
-            constraint=models.CheckConstraint(condition=models.Q(('start_earliest__lte', models.F('start_latest')), ('start_earliest__isnull', True), _connector='OR'), name='trip_start_bounds_ordered', violation_error_message='start: the earliest bound must not be after the latest.'),
+            model_name="trip",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("start_earliest__lte", models.F("start_latest")), ("start_earliest__isnull", True), _connector="OR"
+                ),
+                name="trip_start_bounds_ordered",
+                violation_error_message="start: the earliest bound must not be after the latest.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trip',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('end_earliest__isnull', False), ('end_latest__isnull', False), models.Q(('end', ''), _negated=True), models.Q(('end_precision', ''), _negated=True)), models.Q(('end', ''), ('end_earliest__isnull', True), ('end_latest__isnull', True), ('end_precision', '')), _connector='OR'), name='trip_end_bounds_set', violation_error_message='end: text, precision and bounds must be all set or all blank.'),
+            model_name="trip",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("end_earliest__isnull", False),
+                        ("end_latest__isnull", False),
+                        models.Q(("end", ""), _negated=True),
+                        models.Q(("end_precision", ""), _negated=True),
+                    ),
+                    models.Q(
+                        ("end", ""), ("end_earliest__isnull", True), ("end_latest__isnull", True), ("end_precision", "")
+                    ),
+                    _connector="OR",
+                ),
+                name="trip_end_bounds_set",
+                violation_error_message="end: text, precision and bounds must be all set or all blank.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trip',
-            constraint=models.CheckConstraint(condition=models.Q(('end_earliest__lte', models.F('end_latest')), ('end_earliest__isnull', True), _connector='OR'), name='trip_end_bounds_ordered', violation_error_message='end: the earliest bound must not be after the latest.'),
+            model_name="trip",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_earliest__lte", models.F("end_latest")), ("end_earliest__isnull", True), _connector="OR"
+                ),
+                name="trip_end_bounds_ordered",
+                violation_error_message="end: the earliest bound must not be after the latest.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trip',
-            constraint=models.CheckConstraint(condition=models.Q(('end_latest__gte', models.F('start_earliest')), ('end_latest__isnull', True), ('start_earliest__isnull', True), _connector='OR'), name='trip_end_not_before_start', violation_error_message='A trip cannot end before it starts.'),
+            model_name="trip",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_latest__gte", models.F("start_earliest")),
+                    ("end_latest__isnull", True),
+                    ("start_earliest__isnull", True),
+                    _connector="OR",
+                ),
+                name="trip_end_not_before_start",
+                violation_error_message="A trip cannot end before it starts.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stop',
-            constraint=models.UniqueConstraint(fields=('trip', 'order'), name='stop_order_unique_per_trip', violation_error_message='Two stops of a trip cannot have the same order.'),
+            model_name="stop",
+            constraint=models.UniqueConstraint(
+                fields=("trip", "order"),
+                name="stop_order_unique_per_trip",
+                violation_error_message="Two stops of a trip cannot have the same order.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stop',
-            constraint=models.CheckConstraint(condition=models.Q(('order__gte', 1)), name='stop_order_positive', violation_error_message='Stops are numbered from 1.'),
+            model_name="stop",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("order__gte", 1)),
+                name="stop_order_positive",
+                violation_error_message="Stops are numbered from 1.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stop',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('arrival_earliest__isnull', False), ('arrival_latest__isnull', False), models.Q(('arrival', ''), _negated=True), models.Q(('arrival_precision', ''), _negated=True)), models.Q(('arrival', ''), ('arrival_earliest__isnull', True), ('arrival_latest__isnull', True), ('arrival_precision', '')), _connector='OR'), name='stop_arrival_bounds_set', violation_error_message='arrival: text, precision and bounds must be all set or all blank.'),
+            model_name="stop",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("arrival_earliest__isnull", False),
+                        ("arrival_latest__isnull", False),
+                        models.Q(("arrival", ""), _negated=True),
+                        models.Q(("arrival_precision", ""), _negated=True),
+                    ),
+                    models.Q(
+                        ("arrival", ""),
+                        ("arrival_earliest__isnull", True),
+                        ("arrival_latest__isnull", True),
+                        ("arrival_precision", ""),
+                    ),
+                    _connector="OR",
+                ),
+                name="stop_arrival_bounds_set",
+                violation_error_message="arrival: text, precision and bounds must be all set or all blank.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stop',
-            constraint=models.CheckConstraint(condition=models.Q(('arrival_earliest__lte', models.F('arrival_latest')), ('arrival_earliest__isnull', True), _connector='OR'), name='stop_arrival_bounds_ordered', violation_error_message='arrival: the earliest bound must not be after the latest.'),
+            model_name="stop",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("arrival_earliest__lte", models.F("arrival_latest")),
+                    ("arrival_earliest__isnull", True),
+                    _connector="OR",
+                ),
+                name="stop_arrival_bounds_ordered",
+                violation_error_message="arrival: the earliest bound must not be after the latest.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stop',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('departure_earliest__isnull', False), ('departure_latest__isnull', False), models.Q(('departure', ''), _negated=True), models.Q(('departure_precision', ''), _negated=True)), models.Q(('departure', ''), ('departure_earliest__isnull', True), ('departure_latest__isnull', True), ('departure_precision', '')), _connector='OR'), name='stop_departure_bounds_set', violation_error_message='departure: text, precision and bounds must be all set or all blank.'),
+            model_name="stop",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("departure_earliest__isnull", False),
+                        ("departure_latest__isnull", False),
+                        models.Q(("departure", ""), _negated=True),
+                        models.Q(("departure_precision", ""), _negated=True),
+                    ),
+                    models.Q(
+                        ("departure", ""),
+                        ("departure_earliest__isnull", True),
+                        ("departure_latest__isnull", True),
+                        ("departure_precision", ""),
+                    ),
+                    _connector="OR",
+                ),
+                name="stop_departure_bounds_set",
+                violation_error_message="departure: text, precision and bounds must be all set or all blank.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stop',
-            constraint=models.CheckConstraint(condition=models.Q(('departure_earliest__lte', models.F('departure_latest')), ('departure_earliest__isnull', True), _connector='OR'), name='stop_departure_bounds_ordered', violation_error_message='departure: the earliest bound must not be after the latest.'),
+            model_name="stop",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("departure_earliest__lte", models.F("departure_latest")),
+                    ("departure_earliest__isnull", True),
+                    _connector="OR",
+                ),
+                name="stop_departure_bounds_ordered",
+                violation_error_message="departure: the earliest bound must not be after the latest.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stop',
-            constraint=models.CheckConstraint(condition=models.Q(('departure_latest__gte', models.F('arrival_earliest')), ('departure_latest__isnull', True), ('arrival_earliest__isnull', True), _connector='OR'), name='stop_departure_not_before_arrival', violation_error_message='A stop cannot depart before it arrives.'),
+            model_name="stop",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("departure_latest__gte", models.F("arrival_earliest")),
+                    ("departure_latest__isnull", True),
+                    ("arrival_earliest__isnull", True),
+                    _connector="OR",
+                ),
+                name="stop_departure_not_before_arrival",
+                violation_error_message="A stop cannot depart before it arrives.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('date_earliest__isnull', False), ('date_latest__isnull', False), models.Q(('date', ''), _negated=True), models.Q(('date_precision', ''), _negated=True)), models.Q(('date', ''), ('date_earliest__isnull', True), ('date_latest__isnull', True), ('date_precision', '')), _connector='OR'), name='event_date_bounds_set', violation_error_message='date: text, precision and bounds must be all set or all blank.'),
+            model_name="event",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("date_earliest__isnull", False),
+                        ("date_latest__isnull", False),
+                        models.Q(("date", ""), _negated=True),
+                        models.Q(("date_precision", ""), _negated=True),
+                    ),
+                    models.Q(
+                        ("date", ""),
+                        ("date_earliest__isnull", True),
+                        ("date_latest__isnull", True),
+                        ("date_precision", ""),
+                    ),
+                    _connector="OR",
+                ),
+                name="event_date_bounds_set",
+                violation_error_message="date: text, precision and bounds must be all set or all blank.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(('date_earliest__lte', models.F('date_latest')), ('date_earliest__isnull', True), _connector='OR'), name='event_date_bounds_ordered', violation_error_message='date: the earliest bound must not be after the latest.'),
+            model_name="event",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("date_earliest__lte", models.F("date_latest")), ("date_earliest__isnull", True), _connector="OR"
+                ),
+                name="event_date_bounds_ordered",
+                violation_error_message="date: the earliest bound must not be after the latest.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(('plover_mode', ''), models.Q(('plover_type', ''), _negated=True), _connector='OR'), name='event_plover_mode_needs_type', violation_error_message='A PLOVER mode needs a PLOVER event type.'),
+            model_name="event",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("plover_mode", ""), models.Q(("plover_type", ""), _negated=True), _connector="OR"),
+                name="event_plover_mode_needs_type",
+                violation_error_message="A PLOVER mode needs a PLOVER event type.",
+            ),
         ),
     ]

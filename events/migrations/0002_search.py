@@ -21,65 +21,112 @@ DROP FUNCTION IF EXISTS events_search_array(text[]);
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0001_initial'),
+        ("events", "0001_initial"),
     ]
 
     operations = [
         migrations.RunSQL(CREATE_FUNCTIONS, DROP_FUNCTIONS),
         migrations.AddField(
-            model_name='agreement',
-            name='search',
-            field=models.GeneratedField(db_persist=True, expression=django.db.models.expressions.RawSQL("to_tsvector('simple'::regconfig, events_search_fold(coalesce(title, '') || ' ' || coalesce(description, '')))", []), help_text='Full-text search document (generated).', output_field=django.contrib.postgres.search.SearchVectorField()),
+            model_name="agreement",
+            name="search",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=django.db.models.expressions.RawSQL(
+                    "to_tsvector('simple'::regconfig, events_search_fold(coalesce(title, '') || ' ' || coalesce(description, '')))",
+                    [],
+                ),
+                help_text="Full-text search document (generated).",
+                output_field=django.contrib.postgres.search.SearchVectorField(),
+            ),
         ),
         migrations.AddField(
-            model_name='country',
-            name='search',
-            field=models.GeneratedField(db_persist=True, expression=django.db.models.expressions.RawSQL("to_tsvector('simple'::regconfig, events_search_fold(coalesce(name, '') || ' ' || coalesce(iso_name, '') || ' ' || coalesce(official_name, '') || ' ' || coalesce(iso3, '') || ' ' || coalesce(iso2, '')))", []), help_text='Full-text search document (generated).', output_field=django.contrib.postgres.search.SearchVectorField()),
+            model_name="country",
+            name="search",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=django.db.models.expressions.RawSQL(
+                    "to_tsvector('simple'::regconfig, events_search_fold(coalesce(name, '') || ' ' || coalesce(iso_name, '') || ' ' || coalesce(official_name, '') || ' ' || coalesce(iso3, '') || ' ' || coalesce(iso2, '')))",
+                    [],
+                ),
+                help_text="Full-text search document (generated).",
+                output_field=django.contrib.postgres.search.SearchVectorField(),
+            ),
         ),
         migrations.AddField(
-            model_name='event',
-            name='search',
-            field=models.GeneratedField(db_persist=True, expression=django.db.models.expressions.RawSQL("to_tsvector('simple'::regconfig, events_search_fold(coalesce(title, '') || ' ' || coalesce(description, '') || ' ' || coalesce(quote, '')))", []), help_text='Full-text search document (generated).', output_field=django.contrib.postgres.search.SearchVectorField()),
+            model_name="event",
+            name="search",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=django.db.models.expressions.RawSQL(
+                    "to_tsvector('simple'::regconfig, events_search_fold(coalesce(title, '') || ' ' || coalesce(description, '') || ' ' || coalesce(quote, '')))",
+                    [],
+                ),
+                help_text="Full-text search document (generated).",
+                output_field=django.contrib.postgres.search.SearchVectorField(),
+            ),
         ),
         migrations.AddField(
-            model_name='official',
-            name='search',
-            field=models.GeneratedField(db_persist=True, expression=django.db.models.expressions.RawSQL("to_tsvector('simple'::regconfig, events_search_fold(coalesce(name, '') || ' ' || coalesce(slug, '') || ' ' || events_search_array(alternative_names)))", []), help_text='Full-text search document (generated).', output_field=django.contrib.postgres.search.SearchVectorField()),
+            model_name="official",
+            name="search",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=django.db.models.expressions.RawSQL(
+                    "to_tsvector('simple'::regconfig, events_search_fold(coalesce(name, '') || ' ' || coalesce(slug, '') || ' ' || events_search_array(alternative_names)))",
+                    [],
+                ),
+                help_text="Full-text search document (generated).",
+                output_field=django.contrib.postgres.search.SearchVectorField(),
+            ),
         ),
         migrations.AddField(
-            model_name='source',
-            name='search',
-            field=models.GeneratedField(db_persist=True, expression=django.db.models.expressions.RawSQL("to_tsvector('simple'::regconfig, events_search_fold(coalesce(title, '') || ' ' || coalesce(publisher, '') || ' ' || coalesce(note, '')))", []), help_text='Full-text search document (generated).', output_field=django.contrib.postgres.search.SearchVectorField()),
+            model_name="source",
+            name="search",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=django.db.models.expressions.RawSQL(
+                    "to_tsvector('simple'::regconfig, events_search_fold(coalesce(title, '') || ' ' || coalesce(publisher, '') || ' ' || coalesce(note, '')))",
+                    [],
+                ),
+                help_text="Full-text search document (generated).",
+                output_field=django.contrib.postgres.search.SearchVectorField(),
+            ),
         ),
         migrations.AddField(
-            model_name='trip',
-            name='search',
-            field=models.GeneratedField(db_persist=True, expression=django.db.models.expressions.RawSQL("to_tsvector('simple'::regconfig, events_search_fold(coalesce(title, '') || ' ' || coalesce(purpose, '') || ' ' || coalesce(invitation, '')))", []), help_text='Full-text search document (generated).', output_field=django.contrib.postgres.search.SearchVectorField()),
+            model_name="trip",
+            name="search",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=django.db.models.expressions.RawSQL(
+                    "to_tsvector('simple'::regconfig, events_search_fold(coalesce(title, '') || ' ' || coalesce(purpose, '') || ' ' || coalesce(invitation, '')))",
+                    [],
+                ),
+                help_text="Full-text search document (generated).",
+                output_field=django.contrib.postgres.search.SearchVectorField(),
+            ),
         ),
         migrations.AddIndex(
-            model_name='agreement',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['search'], name='agreement_search_idx'),
+            model_name="agreement",
+            index=django.contrib.postgres.indexes.GinIndex(fields=["search"], name="agreement_search_idx"),
         ),
         migrations.AddIndex(
-            model_name='country',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['search'], name='country_search_idx'),
+            model_name="country",
+            index=django.contrib.postgres.indexes.GinIndex(fields=["search"], name="country_search_idx"),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['search'], name='event_search_idx'),
+            model_name="event",
+            index=django.contrib.postgres.indexes.GinIndex(fields=["search"], name="event_search_idx"),
         ),
         migrations.AddIndex(
-            model_name='official',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['search'], name='official_search_idx'),
+            model_name="official",
+            index=django.contrib.postgres.indexes.GinIndex(fields=["search"], name="official_search_idx"),
         ),
         migrations.AddIndex(
-            model_name='source',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['search'], name='source_search_idx'),
+            model_name="source",
+            index=django.contrib.postgres.indexes.GinIndex(fields=["search"], name="source_search_idx"),
         ),
         migrations.AddIndex(
-            model_name='trip',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['search'], name='trip_search_idx'),
+            model_name="trip",
+            index=django.contrib.postgres.indexes.GinIndex(fields=["search"], name="trip_search_idx"),
         ),
     ]

@@ -4,22 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0002_search'),
+        ("events", "0002_search"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Deletion',
+            name="Deletion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('resource', models.CharField(help_text='API resource, e.g. agreements.', max_length=50)),
-                ('record_id', models.CharField(help_text="The deleted record's public identifier (UUID or slug).", max_length=100)),
-                ('deleted_at', models.DateTimeField(auto_now_add=True, db_index=True, help_text='When it was deleted.')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("resource", models.CharField(help_text="API resource, e.g. agreements.", max_length=50)),
+                (
+                    "record_id",
+                    models.CharField(
+                        help_text="The deleted record's public identifier (UUID or slug).", max_length=100
+                    ),
+                ),
+                (
+                    "deleted_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, help_text="When it was deleted."),
+                ),
             ],
             options={
-                'ordering': ['deleted_at', 'id'],
+                "ordering": ["deleted_at", "id"],
             },
         ),
     ]

@@ -5,38 +5,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0005_table_versions'),
+        ("events", "0005_table_versions"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='agreement',
-            index=models.Index(fields=['signed_earliest', 'title', 'id'], include=('signed_latest',), name='agreement_order_idx'),
+            model_name="agreement",
+            index=models.Index(
+                fields=["signed_earliest", "title", "id"], include=("signed_latest",), name="agreement_order_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='agreement',
-            index=models.Index(django.db.models.expressions.CombinedExpression(models.F('signed_latest'), '-', models.F('signed_earliest')), name='agreement_signed_width_idx'),
+            model_name="agreement",
+            index=models.Index(
+                django.db.models.expressions.CombinedExpression(
+                    models.F("signed_latest"), "-", models.F("signed_earliest")
+                ),
+                name="agreement_signed_width_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='agreementparty',
-            index=models.Index(fields=['country', 'agreement'], name='agreement_party_country_idx'),
+            model_name="agreementparty",
+            index=models.Index(fields=["country", "agreement"], name="agreement_party_country_idx"),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['date_earliest', 'title', 'id'], include=('date_latest',), name='event_order_idx'),
+            model_name="event",
+            index=models.Index(
+                fields=["date_earliest", "title", "id"], include=("date_latest",), name="event_order_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(django.db.models.expressions.CombinedExpression(models.F('date_latest'), '-', models.F('date_earliest')), name='event_date_width_idx'),
+            model_name="event",
+            index=models.Index(
+                django.db.models.expressions.CombinedExpression(
+                    models.F("date_latest"), "-", models.F("date_earliest")
+                ),
+                name="event_date_width_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='official',
-            index=models.Index(fields=['name', 'slug'], name='official_order_idx'),
+            model_name="official",
+            index=models.Index(fields=["name", "slug"], name="official_order_idx"),
         ),
         migrations.AddIndex(
-            model_name='trip',
-            index=models.Index(fields=['start_earliest', 'title', 'id'], name='trip_order_idx'),
+            model_name="trip",
+            index=models.Index(fields=["start_earliest", "title", "id"], name="trip_order_idx"),
         ),
     ]

@@ -6,20 +6,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0006_list_indexes'),
+        ("events", "0006_list_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='agreement',
-            name='languages',
-            field=django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=2, validators=[events.validators.validate_language]), blank=True, default=list, help_text='Languages of its authentic texts (ISO 639-1 codes, e.g. es, fa), as a source states them.', size=None),
+            model_name="agreement",
+            name="languages",
+            field=django.contrib.postgres.fields.ArrayField(
+                base_field=models.CharField(max_length=2, validators=[events.validators.validate_language]),
+                blank=True,
+                default=list,
+                help_text="Languages of its authentic texts (ISO 639-1 codes, e.g. es, fa), as a source states them.",
+                size=None,
+            ),
         ),
         migrations.AddField(
-            model_name='historicalagreement',
-            name='languages',
-            field=django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=2, validators=[events.validators.validate_language]), blank=True, default=list, help_text='Languages of its authentic texts (ISO 639-1 codes, e.g. es, fa), as a source states them.', size=None),
+            model_name="historicalagreement",
+            name="languages",
+            field=django.contrib.postgres.fields.ArrayField(
+                base_field=models.CharField(max_length=2, validators=[events.validators.validate_language]),
+                blank=True,
+                default=list,
+                help_text="Languages of its authentic texts (ISO 639-1 codes, e.g. es, fa), as a source states them.",
+                size=None,
+            ),
         ),
     ]

@@ -16,6 +16,9 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RenameModel("Country", "Actor"),
+        # The search column is generated from columns that change type here: drop it, 0009 adds it back.
+        migrations.RemoveIndex(model_name="actor", name="country_search_idx"),
+        migrations.RemoveField(model_name="actor", name="search"),
         migrations.RemoveConstraint(model_name="actor", name="country_iso3_format"),
         migrations.RenameField("actor", "iso3", "code"),
         migrations.AddField(

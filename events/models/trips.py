@@ -9,11 +9,17 @@ from events.search import search_field, search_index
 
 
 class TripQuerySet(models.QuerySet):
-    def visiting(self, *actors: set[int]):
-        """Trips with a stop in every one of the actors (each a set of primary keys, any of which counts)."""
+    def visiting(self, *actors: str | set[int]):
+        """Trips with a stop in every one of the actors: each a code, or a set of primary keys any of which counts
+        (an actor with its predecessors)."""
         trips = self
-        for ids in actors:  # one condition per actor: each may match another stop
-            trips = trips.filter(pk__in=Stop.objects.filter(country__in=ids).values("trip_id"))
+        for actor in actors:  # one condition per actor: each may match another stop
+            stops = (
+                Stop.objects.filter(country__code=actor)
+                if isinstance(actor, str)
+                else Stop.objects.filter(country__in=actor)
+            )
+            trips = trips.filter(pk__in=stops.values("trip_id"))
         return trips
 
     def with_span(self):

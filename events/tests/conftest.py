@@ -58,3 +58,12 @@ def api_token(db) -> str:
 
     user = User.objects.create_superuser("contract", password="x-contract-pw")
     return Token.objects.create(user=user).key
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle():
+    """Each test starts with an empty anonymous throttle history (the suite as a whole makes more than the
+    per-minute rate of requests from one address); tests of throttling make their own requests within one test."""
+    from django.core.cache import cache
+
+    cache.delete_many(["throttle_anon_127.0.0.1", "throttle_anon_None"])

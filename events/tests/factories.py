@@ -31,6 +31,10 @@ def country(iso3: str) -> Actor:
     return Actor.objects.get(iso3=iso3)
 
 
+def actor(code: str) -> Actor:
+    return Actor.objects.get(code=code)
+
+
 def sector(slug: str) -> Sector:
     return Sector.objects.get(slug=slug)
 

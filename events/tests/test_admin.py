@@ -72,7 +72,8 @@ def test_curator_and_viewer_groups_exist_after_migrate_with_the_right_permission
     for action in ("add", "change", "delete", "view"):
         assert f"{action}_agreement" in curator and f"{action}_citation" in curator
     assert "view_historicalagreement" in curator and "change_historicalagreement" not in curator
-    assert "change_country" not in curator and "view_country" in curator
+    assert "change_actor" in curator and "add_identifier" in curator  # organisations and ids are curated
+    assert "change_deletion" not in curator and "view_deletion" in curator
     assert not {c for c in curator if c.endswith(("_user", "_group", "_permission"))}
     assert viewer == {c for c in curator | viewer if c.startswith("view_")}
 

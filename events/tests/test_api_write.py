@@ -157,8 +157,8 @@ def test_update_keeps_a_party_row_by_country_and_replaces_the_list(curator_api):
     [
         ({"parties": [{"country": "IRN"}]}, "parties", "at least two parties"),
         ({"parties": [{"country": "IRN"}, {"country": "IRN"}]}, "parties.1", "only once"),
-        ({"parties": [{"country": "IRN"}, {"country": "XXX"}]}, "parties.1.country", 'No country with iso3 "XXX"'),
-        ({"signed": "June 2023"}, "signed", "not an EDTF level 0 date"),
+        ({"parties": [{"country": "IRN"}, {"country": "XXX"}]}, "parties.1.country", 'No actor with code "XXX"'),
+        ({"signed": "June 2023"}, "signed", "not an EDTF level 1 date"),
         ({"value_currency": "ABC"}, "value_currency", "not an ISO 4217 currency"),
         ({"value_currency": ""}, None, "currency"),
         ({"quantity": 0}, "quantity", "greater than or equal to 1"),

@@ -74,7 +74,7 @@ def edge_records() -> dict:
         created_at=datetime.datetime(2024, 1, 2, 3, 4, 5, 60, tzinfo=datetime.UTC)
     )
     return {
-        "countries": [f.country("IRN"), f.country("ATA")],
+        "actors": [f.country("IRN"), f.country("ATA"), f.actor("SUN"), f.actor("EU"), f.actor("XKX")],
         "sectors": [f.sector("mining")],
         "officials": [lead, bare],
         "trips": [trip, spanless],
@@ -91,6 +91,8 @@ def test_every_resource_reads_the_same_from_sql_and_from_its_serializer():
     for viewset in resource_viewsets():
         resource = viewset.serializer_class.Meta.model._meta.verbose_name_plural.replace(" ", "")
         for record in records[resource]:
+            if not viewset.queryset.filter(pk=record.pk).exists():
+                continue  # /countries/ holds the actors of kind country only
             sql_row, representation = both_ways(viewset, record)
             assert sql_row == representation, f"{resource} {record.pk}"
         checked.add(resource)
