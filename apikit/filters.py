@@ -90,3 +90,12 @@ def _shallow_copy(filter_, memo):
     if filter_.method is not None:
         copied.method = filter_.method  # a FilterMethod bound to the copy, not to the class's filter
     return copied
+
+
+class OrderingFilter(django_filters.OrderingFilter):
+    """django-filter's OrderingFilter; an ordering of empty terms (``ordering=,``) keeps the default order instead
+    of clearing it (an unordered page would be a 500)."""
+
+    def filter(self, qs, value):
+        value = [term for term in value or () if term]
+        return super().filter(qs, value) if value else qs

@@ -185,7 +185,7 @@ def open_response_enums(result, generator, request, public):
         return name if name in enums else None
 
     def opened(prop: dict) -> dict | None:
-        refs = [prop] + prop.get("allOf", []) + prop.get("oneOf", [])
+        refs = [prop, *prop.get("allOf", []), *prop.get("oneOf", [])]
         names = [name for name in map(enum_of, refs) if name]
         values = [v for name in names for v in enums[name]["enum"] if v not in (None, "")]
         if not values:

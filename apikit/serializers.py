@@ -37,6 +37,10 @@ _registry: dict[str, type[ResourceSerializer]] = {}
 class BlankAsNullMixin:
     """Stored as "" when unknown, shown (and accepted) as null."""
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_null", True)
+        super().__init__(*args, **kwargs)
+
     def to_representation(self, value):
         return None if value in ("", None) else super().to_representation(value)
 

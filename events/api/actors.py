@@ -8,7 +8,7 @@ import functools
 import django_filters as filters
 from rest_framework import serializers
 
-from apikit.filters import FixedChoices
+from apikit.filters import FixedChoices, OrderingFilter
 from apikit.schema import document
 from apikit.serializers import NullableTextField, RefField, ResourceSerializer
 from events.api.records import CitationSerializer, IdentifierSerializer, ReadViewSet, SearchFilterSet
@@ -135,7 +135,7 @@ class ActorFilterSet(SearchFilterSet):
     existed_in = filters.NumberFilter(
         method="filter_existed_in", help_text="Actors that existed in this year (where their years are known)."
     )
-    ordering = filters.OrderingFilter(fields=["name", "code"], help_text="Sort by name or code (-field: descending).")
+    ordering = OrderingFilter(fields=["name", "code"], help_text="Sort by name or code (-field: descending).")
 
     class Meta:
         model = Actor
@@ -151,9 +151,7 @@ class ActorFilterSet(SearchFilterSet):
 
 
 class CountryFilterSet(ActorFilterSet):
-    ordering = filters.OrderingFilter(
-        fields=["name", ("code", "iso3")], help_text="Sort by name or iso3 (-field: descending)."
-    )
+    ordering = OrderingFilter(fields=["name", ("code", "iso3")], help_text="Sort by name or iso3 (-field: descending).")
 
     class Meta(ActorFilterSet.Meta):
         fields = ["region", "subregion"]

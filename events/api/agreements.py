@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apikit.filters import FixedChoices
+from apikit.filters import FixedChoices, OrderingFilter
 from apikit.schema import document
 from apikit.serializers import RefField
 from events import services
@@ -172,7 +172,7 @@ class AgreementFilterSet(DatedFilterSet):
     currency = filters.ChoiceFilter(
         choices=CURRENCY_CHOICES, field_name="value_currency", help_text="ISO 4217 code of the value's currency."
     )
-    ordering = filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=[("signed_earliest", "date"), "title", "quantity", "value_amount", "updated_at"],
         help_text="Sort by date, title, quantity, value_amount or updated_at.",
     )

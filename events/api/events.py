@@ -4,6 +4,7 @@ import django_filters as filters
 from django.db.models import QuerySet
 from rest_framework import serializers
 
+from apikit.filters import OrderingFilter
 from apikit.schema import document
 from apikit.serializers import RefField
 from apikit.strict import StrictModelSerializer
@@ -103,7 +104,7 @@ class EventFilterSet(DatedFilterSet):
         method="filter_country", help_text="Code of an actor taking part (a country, an organisation)."
     )
     trip = filters.ModelChoiceFilter(queryset=Trip.objects.all(), help_text="Trip (UUID) during which it took place.")
-    ordering = filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=[("date_earliest", "date"), "title", "updated_at"], help_text="Sort by date, title or updated_at."
     )
 

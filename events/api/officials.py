@@ -7,6 +7,7 @@ import django_filters as filters
 from django.db.models import QuerySet
 from rest_framework import serializers
 
+from apikit.filters import OrderingFilter
 from apikit.schema import document
 from apikit.serializers import RefField
 from apikit.strict import StrictUUIDField
@@ -111,9 +112,7 @@ class OfficialFilterSet(ActorFilterSetMixin, SearchFilterSet):
     active_on = filters.DateFilter(
         method="filter_position", help_text="A day within the bounds of a position they held (YYYY-MM-DD)."
     )
-    ordering = filters.OrderingFilter(
-        fields=["name", "slug", "updated_at"], help_text="Sort by name, slug or updated_at."
-    )
+    ordering = OrderingFilter(fields=["name", "slug", "updated_at"], help_text="Sort by name, slug or updated_at.")
     updated_since = updated_since_filter()
 
     class Meta:

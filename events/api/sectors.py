@@ -1,9 +1,8 @@
 """Sectors: the controlled vocabulary of fields of cooperation. Reference data, read-only."""
 
-import django_filters as filters
 from rest_framework import serializers
 
-from apikit.filters import FilterSet
+from apikit.filters import FilterSet, OrderingFilter
 from apikit.schema import document
 from apikit.serializers import ResourceSerializer
 from events.api.records import ReadViewSet
@@ -21,7 +20,7 @@ class SectorSerializer(ResourceSerializer):
 
 
 class SectorFilterSet(FilterSet):
-    ordering = filters.OrderingFilter(fields=["name", "slug"], help_text="Sort by name or slug.")
+    ordering = OrderingFilter(fields=["name", "slug"], help_text="Sort by name or slug.")
 
     class Meta:
         model = Sector

@@ -1,8 +1,8 @@
 """Sources: the documents that state the facts, and what cites them."""
 
-import django_filters as filters
 from rest_framework import serializers
 
+from apikit.filters import OrderingFilter
 from apikit.schema import document
 from apikit.serializers import NullableURLField, ReadOnlyNullableURLField
 from events import services
@@ -58,7 +58,7 @@ class SourceSerializer(RecordSerializer):
 
 class SourceFilterSet(SearchFilterSet):
     updated_since = updated_since_filter()
-    ordering = filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=["published", "title", "updated_at"], help_text="Sort by published, title or updated_at."
     )
 

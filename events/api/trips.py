@@ -7,6 +7,7 @@ from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from rest_framework import serializers
 
+from apikit.filters import OrderingFilter
 from apikit.schema import document
 from apikit.serializers import RefField
 from apikit.strict import StrictUUIDField
@@ -132,7 +133,7 @@ class TripFilterSet(DatedFilterSet):
         help_text="Code of an actor with a stop (a country, or an organisation's seat); repeat it for trips that "
         "visited all of them.",
     )
-    ordering = filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=[("span_earliest", "date"), "title", "updated_at"], help_text="Sort by date, title or updated_at."
     )
 
