@@ -127,6 +127,8 @@ def _parse_part(part: str, whole: str) -> UncertainDate:
     if qualifier in (DateQualifier.APPROXIMATE, DateQualifier.BOTH) and precision in APPROXIMATE_PADDING:
         padding = APPROXIMATE_PADDING[precision]
         earliest, latest = earliest - padding, latest + padding
+        if precision == DatePrecision.MONTH:  # the whole neighbouring month (Feb 28 + 1 month is Mar 31)
+            latest = latest.replace(day=calendar.monthrange(latest.year, latest.month)[1])
     return UncertainDate(part, precision, earliest, latest, qualifier)
 
 

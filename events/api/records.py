@@ -280,9 +280,10 @@ class DatedFilterSet(ActorFilterSetMixin, SearchFilterSet):
             # Implied by the overlap (a date spans at most ``widest``), and lets PostgreSQL start the list's
             # index on the earliest bound near ``value`` instead of reading every older row.
             with contextlib.suppress(OverflowError):
-                condition &= Q(**{f"{self.date_field}_earliest__gte": value - widest}) | Q(
-                    **{f"{self.date_field}_earliest__isnull": True}
-                )
+                open_ended = Q(**{f"{self.date_field}_earliest__isnull": True}) | Q(
+                    **{f"{self.date_field}_latest__isnull": True}
+                )  # an interval's open end has no width
+                condition &= Q(**{f"{self.date_field}_earliest__gte": value - widest}) | open_ended
         return queryset.filter(condition)
 
     def widest_date(self, model) -> datetime.timedelta | None:

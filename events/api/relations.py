@@ -84,10 +84,11 @@ def relations_sql(dated: bool) -> str:
     def when(alias: str, name: str) -> str:
         if not dated:
             return "true"
-        return (
-            f"{alias}.{name}_earliest IS NOT NULL "
-            f"AND ({after} IS NULL OR {alias}.{name}_latest >= {after}) "
-            f"AND ({before} IS NULL OR {alias}.{name}_earliest <= {before})"
+        earliest, latest = f"{alias}.{name}_earliest", f"{alias}.{name}_latest"
+        return (  # as events.dates.overlaps: an interval's open end (a null bound) reaches any day on its side
+            f"({earliest} IS NOT NULL OR {latest} IS NOT NULL) "
+            f"AND ({after} IS NULL OR {latest} IS NULL OR {latest} >= {after}) "
+            f"AND ({before} IS NULL OR {earliest} IS NULL OR {earliest} <= {before})"
         )
 
     span_earliest, span_latest = span_sql("t")

@@ -43,6 +43,16 @@ def test_parse_keeps_precision_and_derives_bounds(text, precision, earliest, lat
         ("2023-6", "is not an EDTF level 1 date"),
         ("23", "is not an EDTF level 1 date"),
         ("2023-06-15/2023-06-12", "its end is before its start"),
+        # manytreaties MOZ-SWZ_2002A, End: malformed upstream; never guessed.
+        ("2010-XX-XX-", "is not an EDTF level 1 date"),
+        # manytreaties GRC-LBN_2004P: malformed upstream.
+        ("0014-022005", "is not an EDTF level 1 date"),
+        # manytreaties writes ranges with "..", EDTF with "/" (WM04CP_1981R, Begin).
+        ("1981-09..1981-10", 'write a range as an interval with "/"'),
+        ("../..", "at least one end must be a date"),
+        ("2023-21", "has no month 21"),  # a season: level 1 has them, this API does not
+        ("1897-05?-15", "is not an EDTF level 1 date"),  # level 2's qualification of one part
+        ("1964-XX-32", "not a valid date with unspecified digits"),
     ],
 )
 def test_invalid_text_is_rejected_with_a_readable_message(text, message):
@@ -93,3 +103,80 @@ def test_full_clean_reports_bad_date_text_on_its_field():
         stop.full_clean()
     assert "arrival" in error.value.message_dict
     assert "is not an EDTF level 1 date" in error.value.message_dict["arrival"][0]
+
+
+# Dates of real records from manytreaties (derived/GGO_agreements.csv, column and treatyID named).
+@pytest.mark.parametrize(
+    ("text", "precision", "qualifier", "earliest", "latest"),
+    [
+        # FRA-GBR_1802A, Force: uncertain keeps the bounds of what is written.
+        ("1802-04-18?", "day", "uncertain", D(1802, 4, 18), D(1802, 4, 18)),
+        # SCIRWM_1960E12:INTRRW_1937A, Force: approximate widens a day by 7 days each side.
+        ("1961-01-26~", "day", "approximate", D(1961, 1, 19), D(1961, 2, 2)),
+        ("1950-01~", "month", "approximate", D(1949, 12, 1), D(1950, 2, 28)),
+        ("1950~", "year", "approximate", D(1949, 1, 1), D(1951, 12, 31)),
+        ("1950%", "year", "uncertain_approximate", D(1949, 1, 1), D(1951, 12, 31)),
+        # TR06RB_1961A, Force: unspecified month.
+        ("1964-XX-16", "unspecified", "", D(1964, 1, 16), D(1964, 12, 16)),
+        ("196X", "unspecified", "", D(1960, 1, 1), D(1969, 12, 31)),
+        ("1964-02-XX", "unspecified", "", D(1964, 2, 1), D(1964, 2, 29)),
+        # WM04CP_1981R, Begin "1981-09..1981-10", written in EDTF.
+        ("1981-09/1981-10", "interval", "", D(1981, 9, 1), D(1981, 10, 31)),
+        ("1950-01-15?/1951-02~", "interval", "uncertain_approximate", D(1950, 1, 15), D(1951, 3, 31)),
+        # Open ("..") and unknown ("") ends: a null bound.
+        ("1950/..", "interval", "", D(1950, 1, 1), None),
+        ("../1951", "interval", "", None, D(1951, 12, 31)),
+        ("1950/", "interval", "", D(1950, 1, 1), None),
+        ("/1951-06", "interval", "", None, D(1951, 6, 30)),
+    ],
+)
+def test_edtf_level_1_bounds_are_set_by_our_rules(text, precision, qualifier, earliest, latest):
+    date = UncertainDate.parse(text)
+    assert (date.edtf, date.precision, date.qualifier, date.earliest, date.latest) == (
+        text,
+        precision,
+        qualifier,
+        earliest,
+        latest,
+    )
+
+
+@pytest.mark.django_db
+def test_qualified_dates_through_the_api(curator_api):
+    from events.tests.api import error_attrs, results
+
+    # manytreaties TR06RB_1961A: the Columbia River Basin treaty, CAN and USA, signed 1961-01-17, in force
+    # "1964-XX-16" (parties table: StateForce 1964-01-16).
+    body = {
+        "title": "Treaty Relating To Cooperative Development Of The Water Resources Of The Columbia River Basin",
+        "kind": "treaty",
+        "signed": "1961-01-17",
+        "parties": [
+            {"country": "CAN", "actions": [{"action": "entered_into_force", "date": "1964-XX-16"}]},
+            {"country": "USA", "actions": [{"action": "entered_into_force", "date": "1964-XX-16"}]},
+        ],
+    }
+    created = curator_api.post("/api/v1/agreements/", body, format="json")
+    assert created.status_code == 201, created.content
+    action = created.json()["parties"][0]["actions"][0]
+    assert (action["date"], action["date_precision"], action["date_earliest"], action["date_latest"]) == (
+        "1964-XX-16",
+        "unspecified",
+        "1964-01-16",
+        "1964-12-16",
+    )
+    assert action["date_qualifier"] is None
+    agreement = created.json()["id"]
+    # FRA-GBR_1802A's uncertain day, then an open interval: the date filters use the bounds; an open end reaches on.
+    patched = curator_api.patch(f"/api/v1/agreements/{agreement}/", {"signed": "1961-01-17?"}, format="json")
+    assert (patched.json()["signed_qualifier"], patched.json()["signed_latest"]) == ("uncertain", "1961-01-17")
+    patched = curator_api.patch(f"/api/v1/agreements/{agreement}/", {"signed": "1961/.."}, format="json")
+    assert (patched.json()["signed_earliest"], patched.json()["signed_latest"]) == ("1961-01-01", None)
+    ids = [a["id"] for a in results(curator_api.get("/api/v1/agreements/", {"date_after": "2030-01-01"}))]
+    assert agreement in ids
+    ids = [a["id"] for a in results(curator_api.get("/api/v1/agreements/", {"date_before": "1960-12-31"}))]
+    assert agreement not in ids
+    # MOZ-SWZ_2002A's malformed end date is a 400 naming the field, and nothing changes.
+    refused = curator_api.patch(f"/api/v1/agreements/{agreement}/", {"signed": "2010-XX-XX-"}, format="json")
+    assert refused.status_code == 400 and error_attrs(refused) == ["signed"]
+    assert curator_api.get(f"/api/v1/agreements/{agreement}/").json()["signed"] == "1961/.."
