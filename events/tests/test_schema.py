@@ -1,5 +1,7 @@
 """The OpenAPI schema: generated without a warning, committed, and complete for client generators."""
 
+from pathlib import Path
+
 import yaml
 from django.conf import settings
 from django.core.management import call_command
@@ -49,3 +51,22 @@ def test_every_operation_is_documented(tmp_path):
     assert "amendment" in kind["schema"]["enum"]  # request parameters keep validating against known values
     date_after = next(p for p in lists["parameters"] if p["name"] == "date_after")
     assert date_after["schema"] == {"type": "string", "format": "date"}
+
+
+def test_response_enums_are_open_and_requests_keep_validating():
+    """From 1.1.0 a response's enum is a string with its known values listed (x-extensible-enum), so a generated
+    client parses values it has never seen; request bodies and query parameters keep their closed enums."""
+    schema = yaml.safe_load((Path(settings.BASE_DIR) / "openapi.yaml").read_text(encoding="utf-8"))
+    assert schema["info"]["version"] == "1.1.0"
+    components = schema["components"]["schemas"]
+    kind = components["Agreement"]["properties"]["kind"]
+    assert kind["type"] == "string" and "enum" not in kind and "$ref" not in str(kind)
+    assert {"treaty", "amendment", "protocol"} <= set(kind["x-extensible-enum"])
+    precision = components["Agreement"]["properties"]["signed_precision"]
+    assert precision["nullable"] is True and "unspecified" in precision["x-extensible-enum"]
+    assert "x-extensible-enum" in components["ActorRef"]["properties"]["kind"]
+    request_kind = components["AgreementRequest"]["properties"]["kind"]
+    assert request_kind == {**request_kind, "allOf": [{"$ref": "#/components/schemas/AgreementKindEnum"}]}
+    assert "amendment" in components["AgreementKindEnum"]["enum"]
+    response_text = yaml.safe_dump({k: v for k, v in components.items() if not k.endswith(("Request", "Enum"))})
+    assert "Enum'" not in response_text and 'Enum"' not in response_text  # no response refers to a closed enum
