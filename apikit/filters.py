@@ -3,6 +3,7 @@ import functools
 from typing import ClassVar
 
 import django_filters
+from django import forms
 from django.utils.choices import BaseChoiceIterator
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ErrorDetail, ValidationError
@@ -93,9 +94,32 @@ def _shallow_copy(filter_, memo):
 
 
 class OrderingFilter(django_filters.OrderingFilter):
-    """django-filter's OrderingFilter; an ordering of empty terms (``ordering=,``) keeps the default order instead
-    of clearing it (an unordered page would be a 500)."""
+    """django-filter's OrderingFilter; an empty sort term (``ordering=,``) is a 400 (it cleared the order, and an
+    unordered page was a 500)."""
 
     def filter(self, qs, value):
-        value = [term for term in value or () if term]
-        return super().filter(qs, value) if value else qs
+        if value and not all(value):
+            raise ValidationError({self.field_name: [ErrorDetail("An empty sort term: name a field.", code="blank")]})
+        return super().filter(qs, value)
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """true or false (also True/False/1/0); anything else is an error, not "no value" as in Django's field."""
+
+    widget = forms.TextInput  # the select widgets turn an unknown value into None before it is checked
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value in ("true", "True", "1", True):
+            return True
+        if value in ("false", "False", "0", False):
+            return False
+        raise forms.ValidationError("Give true or false.", code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField

@@ -77,7 +77,9 @@ class UncertainDate:
         """Parse EDTF level 1 text; raise ``ValueError`` with a readable message if it is not."""
         text = text.strip()
         if ".." in text and "/" not in text:
-            raise ValueError(f'"{text}" is not an EDTF date: write a range as an interval with "/", e.g. "1950-01/1951-02".')
+            raise ValueError(
+                f'"{text}" is not an EDTF date: write a range as an interval with "/", e.g. "1950-01/1951-02".'
+            )
         if len(text) > MAX_LENGTH:
             raise ValueError(f"An EDTF date is at most {MAX_LENGTH} characters. {EDTF_HELP}")
         if "/" in text:

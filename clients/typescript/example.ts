@@ -9,7 +9,7 @@ type AgreementQuery = NonNullable<paths["/api/v1/agreements/"]["get"]["parameter
 export const dyad: AgreementQuery = { party: ["IRN", "VEN"], date_after: "2022-01-01", page_size: 50 };
 
 export function partiesOf(page: AgreementList): string[][] {
-  return page.results.map((agreement) => agreement.parties.map((party) => party.country.iso3));
+  return page.results.map((agreement) => agreement.parties.map((party) => party.country.code));
 }
 
 export function itinerary(trip: Trip): string {

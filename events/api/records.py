@@ -15,7 +15,7 @@ from django.db.models import Max, Q, QuerySet
 from rest_framework import serializers
 
 from apikit import viewsets
-from apikit.filters import FilterSet, FixedChoices
+from apikit.filters import BooleanFilter, FilterSet, FixedChoices
 from apikit.serializers import NullableChoiceField, NullableTextField, RefField, ResourceSerializer
 from apikit.sqljson import content_type_sql
 from events.actors import with_predecessors
@@ -155,7 +155,9 @@ class ActorCodeField(forms.CharField):
     def clean(self, value):
         value = super().clean(value)
         if value and not ACTOR_CODE.match(value.strip().upper()):
-            raise forms.ValidationError(f'"{value}" is not an actor code. {ACTOR_HELP}', code="invalid_choice")
+            raise forms.ValidationError(
+                '"%(value)s" is not an actor code. ' + ACTOR_HELP, code="invalid_choice", params={"value": value}
+            )
         return value.strip().upper() if value else value
 
 
@@ -187,7 +189,7 @@ class ActorsFilter(filters.MultipleChoiceFilter):
 class ActorFilterSetMixin(FilterSet):
     """``include_predecessors``: an actor filter also matches the actors it continues or was formed from."""
 
-    include_predecessors = filters.BooleanFilter(
+    include_predecessors = BooleanFilter(
         method="filter_nothing",
         help_text="With an actor filter (party, country, visited...): also match the actors it continues or was "
         "formed from (RUS also matches the Soviet Union's records, CZE Czechoslovakia's). Off by default.",

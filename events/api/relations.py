@@ -15,6 +15,7 @@ from rest_framework.exceptions import ValidationError
 
 from apikit import csv, sqljson
 from apikit.etags import etag_matches, list_etag
+from apikit.filters import StrictBooleanField
 from apikit.serializers import RefField
 from events.actors import with_predecessors
 from events.models import Actor, Agreement, AgreementParty, Event, EventParticipant, Stop, Trip
@@ -66,7 +67,7 @@ class DateRangeForm(forms.Form):
 
     date_after = forms.DateField(required=False)
     date_before = forms.DateField(required=False)
-    include_predecessors = forms.NullBooleanField(required=False)
+    include_predecessors = StrictBooleanField(required=False)
 
 
 def relations_sql(dated: bool) -> str:

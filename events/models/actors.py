@@ -28,7 +28,8 @@ class ActorManager(models.Manager):
 
 class Actor(TimeStampedModel):
     """A state, territory, former state, entity without ISO status or international organisation. Reference
-    data, loaded from pycountry and events/data/, never typed by hand."""
+    data, loaded from pycountry and events/data/ by load_seed; curators add organisations, names and
+    identifiers in the admin (the ISO rows are reloaded as ISO gives them)."""
 
     code = models.CharField(max_length=12, unique=True, help_text=CODE_HELP)
     kind = models.CharField(max_length=20, choices=ActorKind.choices, help_text="What sort of actor.")

@@ -371,6 +371,11 @@ def test_ordering(api):
         ("agreements", {"partyy": "IRN"}, "partyy"),
         ("agreements", {"date_after": "2023-13-01"}, "date_after"),
         ("agreements", {"party": "XXX"}, "party"),
+        ("agreements", {"include_predecessors": "maybe"}, "include_predecessors"),
+        ("officials", {"country": "%s"}, "country"),  # a "%" in a value is quoted, never formatted
+        ("officials", {"posted_to": "not a code"}, "posted_to"),
+        ("sources", {"ordering": ","}, "ordering"),
+        ("agreements", {"identifier": "pocom"}, "identifier"),
         ("agreements", {"sector": "astrology"}, "sector"),
         ("agreements", {"signatory": "nobody"}, "signatory"),
         ("agreements", {"kind": "pact"}, "kind"),
@@ -407,6 +412,9 @@ def test_empty_and_repeated_values_are_400(api):
         assert response.status_code == 400, params
         assert error_attrs(response) == list(params)
     assert api.get(f"{V1}/countries/IRN/relations/", {"date_before": ""}).status_code == 400
+    assert error_attrs(api.get(f"{V1}/actors/RUS/relations/", {"include_predecessors": "null"})) == [
+        "include_predecessors"
+    ]
     assert api.get(f"{V1}/agreements/", {"q": ""}).status_code == 200  # a search for nothing
     assert api.get(f"{V1}/agreements/", {"party": ["IRN", "VEN"]}).status_code == 200  # repeatable
 
