@@ -109,6 +109,7 @@ class ActorSerializer(ResourceSerializer):
             "intermediate_region",
             ("predecessors", "predecessors.predecessor"),
             ("successors", "successors.successor"),
+            ("identifiers", "identifiers.qualified"),
             "url",
         ]
 

@@ -108,6 +108,7 @@ class AgreementSerializer(RecordSerializer):
             "signed_at",
             ("sources", "citations.source", "unique"),
             "disputed_fields",
+            ("identifiers", "identifiers.qualified"),
             "url",
             "updated_at",
             "languages",

@@ -75,6 +75,7 @@ class EventSerializer(RecordSerializer):
             "plover_type",
             "plover_mode",
             ("sources", "citations.source", "unique"),
+            ("identifiers", "identifiers.qualified"),
             "url",
             "updated_at",
         ]

@@ -86,6 +86,8 @@ class OfficialSerializer(RecordSerializer):
             ("position_countries", "positions.country"),
             ("posted_to", "positions.posted_to", "unique"),
             ("sources", "citations.source", "unique"),
+            ("identifiers", "identifiers.qualified"),
+            ("position_identifiers", "positions.identifiers.qualified", "unique"),
             "url",
             "updated_at",
         ]

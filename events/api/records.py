@@ -67,17 +67,25 @@ def scheme_sql(builder, model, alias: str) -> str:
     return f"{alias}.scheme_id"
 
 
+def qualified_sql(builder, model, alias: str) -> str:
+    return f"({alias}.scheme_id || ':' || {alias}.value)"
+
+
 class IdentifierSerializer(serializers.ModelSerializer):
     """One identifier in a named scheme (Popolo ``identifiers``)."""
 
     scheme = serializers.CharField(source="scheme_id", read_only=True, help_text="The scheme, e.g. pocom.")
     note = NullableTextField(read_only=True, help_text="What tells a repeated value apart, where it repeats.")
-    sql_fields = {"scheme": scheme_sql}
+    qualified = serializers.SerializerMethodField(help_text="scheme:value, as ?identifier= takes it.")
+    sql_fields = {"scheme": scheme_sql, "qualified": qualified_sql}
 
     class Meta:
         model = Identifier
-        fields = ["scheme", "value", "note"]
+        fields = ["scheme", "value", "note", "qualified"]
         read_only_fields = fields
+
+    def get_qualified(self, identifier) -> str:
+        return f"{identifier.scheme_id}:{identifier.value}"
 
 
 def identifiers_field() -> IdentifierSerializer:

@@ -102,6 +102,8 @@ class TripSerializer(RecordSerializer):
             "purpose",
             ("sources", "citations.source", "unique"),
             "disputed_fields",
+            ("identifiers", "identifiers.qualified"),
+            ("stop_identifiers", "stops.identifiers.qualified", "unique"),
             "url",
             "updated_at",
         ]

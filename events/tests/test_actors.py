@@ -4,7 +4,9 @@ Each record is transcribed from the dataset file named beside it, at the commit 
 nothing here is invented.
 """
 
+import csv
 import datetime
+import io
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -89,7 +91,9 @@ def test_actors_hold_former_countries_entities_and_organisations(api):
     assert "142-N" in russia["citations"][0]["source"]["title"]
     eu = api.get(f"{V1}/actors/EU/").json()
     assert (eu["kind"], eu["iso3"], eu["numeric"]) == ("organisation", None, None)
-    assert {"scheme": "manytreaties", "value": "EUE", "note": None} in eu["identifiers"]
+    assert {"scheme": "manytreaties", "value": "EUE", "note": None, "qualified": "manytreaties:EUE"} in eu[
+        "identifiers"
+    ]
     kosovo = api.get(f"{V1}/actors/XKX/").json()
     assert (kosovo["kind"], kosovo["iso3"]) == ("entity", None)
     organisations = {a["code"] for a in results(api.get(f"{V1}/actors/", {"kind": "organisation", "page_size": 100}))}
@@ -280,6 +284,9 @@ def test_identifiers_are_looked_up_and_repeats_told_apart(api, curator_api):
         Identifier.objects.create(record=position, scheme_id="pocom", value="bz-1983-barn-01", note=f"as {role}")
     found = results(api.get(f"{V1}/officials/", {"identifier": "pocom:bz-1983-barn-01"}))
     assert [o["slug"] for o in found] == ["barnebey-malcolm-r"]
+    response = api.get(f"{V1}/officials/", {"identifier": "pocom:bz-1983-barn-01", "format": "csv"})
+    header, row = csv.reader(io.StringIO(b"".join(response.streaming_content).decode()))
+    assert dict(zip(header, row, strict=True))["position_identifiers"] == "pocom:bz-1983-barn-01"
     assert [(p["title"], p["identifiers"][0]["note"]) for p in found[0]["positions"]] == [
         ("Chargé d'Affaires ad interim", "as charge-daffaires-ad-interim"),
         ("Ambassador Extraordinary and Plenipotentiary", "as ambassador-e-p"),

@@ -115,6 +115,17 @@ def test_autocomplete_finds_countries_and_officials_without_accents(admin_client
     assert [r["text"] for r in found["results"]] == ["Côte d'Ivoire (CIV)"]
 
 
+def test_autocomplete_finds_any_kind_of_actor_by_code_or_any_name(admin_client):
+    def find(field: str, term: str) -> list[str]:
+        params = {"app_label": "events", "model_name": "position", "field_name": field, "term": term}
+        return [r["text"] for r in admin_client.get(reverse("admin:autocomplete"), params).json()["results"]]
+
+    assert find("posted_to", "NATO") == ["NATO (NATO)"]
+    assert find("posted_to", "u.s.s.r.") == ["Soviet Union (SUN)"]  # a name of its time
+    assert find("posted_to", "East Germany") == ["German Democratic Republic (DDR)"]
+    assert "European Union (EU)" in find("country", "european union")
+
+
 def add_rows(model: str, count: int) -> None:
     """``count`` more rows of ``model`` for the changelist, each with the parts its columns show."""
     from events.models import Actor, Agreement, Citation, Event, Official, Sector, Source, Trip
