@@ -88,29 +88,30 @@ class ActorSerializer(ResourceSerializer):
         ]
         read_only_fields = fields
         brief_fields = ["code", "iso3", "name", "kind", "url"]
+        # The 1.0 countries' columns first, in their order, then what actors add.
         csv_fields = [
-            "code",
-            "kind",
             "iso3",
             "iso2",
             "numeric",
-            "iso_former_code",
             "name",
             "iso_name",
             "official_name",
-            "alternative_names",
-            "from_year",
-            "until_year",
             "region_code",
             "region",
             "subregion_code",
             "subregion",
             "intermediate_region_code",
             "intermediate_region",
+            "url",
+            "code",
+            "kind",
+            "iso_former_code",
+            "alternative_names",
+            "from_year",
+            "until_year",
             ("predecessors", "predecessors.predecessor"),
             ("successors", "successors.successor"),
             ("identifiers", "identifiers.qualified"),
-            "url",
         ]
 
     @classmethod
