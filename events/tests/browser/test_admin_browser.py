@@ -101,7 +101,7 @@ def test_an_invalid_date_is_refused_with_a_clear_message(page, site):
     page.goto(f"{site.url}/admin/events/trip/{trip.pk}/change/")
     page.fill("#id_stops-0-arrival", "June 2022")
     submit_expecting_errors(page)
-    assert "is not an EDTF level 0 date" in page.locator(".errorlist").first.inner_text()
+    assert "is not an EDTF level 1 date" in page.locator(".errorlist").first.inner_text()
 
 
 def test_history_shows_the_curator_and_a_revert_restores_the_old_value(page, site):
