@@ -78,13 +78,14 @@ def resolve(scheme: str, value: str, day: datetime.date) -> Resolution:
 def resolve_label(label: str, day: datetime.date) -> Resolution:
     """The actor of the time a label names (by code, name or alternative name, accents and case folded), where
     a dataset gives no id. A label that names several actors is refused rather than guessed."""
-    folded = fold(label.strip())
-    candidates = [
-        actor
-        for actor in Actor.objects.filter(
-            Q(code=label.strip().upper()) | Q(name__iexact=label.strip()) | Q(alternative_names__icontains=[label])
-        )
-    ] or [a for a in Actor.objects.all() if folded in {fold(n) for n in (a.name, a.iso_name, *a.alternative_names)}]
+    label = label.strip()
+    exact = Q(code=label.upper()) | Q(name__iexact=label) | Q(alternative_names__contains=[label])
+    candidates = list(Actor.objects.filter(exact))
+    if not candidates:  # the names folded: case and accents aside ("Cote d'Ivoire", "u.s.s.r.")
+        folded = fold(label)
+        names = Actor.objects.values_list("pk", "name", "iso_name", "official_name", "alternative_names")
+        keys = [pk for pk, *texts, others in names if folded in {fold(t) for t in (*texts, *others) if t}]
+        candidates = list(Actor.objects.filter(pk__in=keys))
     distinct = {a.pk: a for a in candidates}
     if not distinct:
         raise UnknownActor(f'No actor is named "{label}".')
