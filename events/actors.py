@@ -45,25 +45,34 @@ class Resolution:
         return self.actor != self.named
 
 
+class Successions:
+    """Every succession a resolution may walk, read once (importers resolve thousands of records)."""
+
+    def __init__(self):
+        self.into: dict[int, list[Succession]] = {}
+        for link in Succession.objects.filter(kind__in=FOLLOWED).select_related("predecessor", "successor"):
+            self.into.setdefault(link.successor_id, []).append(link)
+
+    def actor_on(self, actor: Actor, day: datetime.date) -> tuple[Actor, tuple[Succession, ...]]:
+        """The actor that ``actor`` was on ``day``, and the successions walked back to reach it."""
+        via: list[Succession] = []
+        seen = {actor.pk}
+        while True:
+            links = [link for link in self.into.get(actor.pk, ()) if link.date > day]
+            # A continuation first; among the others, the latest (the nearest step back).
+            link = next((s for s in links if s.kind == SuccessionKind.CONTINUATION), None) or (
+                max(links, key=lambda s: s.date, default=None)
+            )
+            if link is None or link.predecessor_id in seen:
+                return actor, tuple(via)
+            via.append(link)
+            seen.add(link.predecessor_id)
+            actor = link.predecessor
+
+
 def actor_on(actor: Actor, day: datetime.date) -> tuple[Actor, tuple[Succession, ...]]:
     """The actor that ``actor`` was on ``day``, and the successions walked back to reach it."""
-    via: list[Succession] = []
-    seen = {actor.pk}
-    while True:
-        links = (
-            Succession.objects.filter(successor=actor, date__gt=day, kind__in=FOLLOWED)
-            .select_related("predecessor")
-            .order_by("date")
-        )
-        # A continuation first; among the others, the latest (the nearest step back).
-        link = next((s for s in links if s.kind == SuccessionKind.CONTINUATION), None) or (
-            max(links, key=lambda s: s.date, default=None)
-        )
-        if link is None or link.predecessor_id in seen:
-            return actor, tuple(via)
-        via.append(link)
-        seen.add(link.predecessor_id)
-        actor = link.predecessor
+    return Successions().actor_on(actor, day)
 
 
 def resolve(scheme: str, value: str, day: datetime.date) -> Resolution:

@@ -1,0 +1,258 @@
+"""What every dataset importer shares: the vendored archive, provenance (a source per file, a citation per
+record with its excerpt and offsets), deterministic ids, and writing in bulk only what changed.
+
+Records an importer creates get ids derived from the dataset's own ids (uuid5), so a re-import finds them
+again: a second run writes nothing, and a changed upstream record changes exactly its rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tarfile
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from events.dates import sync_uncertain_dates
+from events.models import Citation, Identifier, Source
+
+DATASETS_DIR = Path(settings.BASE_DIR) / "datasets"
+NAMESPACE = uuid.UUID("0b9d3c1e-7a43-4a8e-9d0b-6c0f5e1a2b77")
+
+
+def stable_id(*parts: object) -> uuid.UUID:
+    """The id of an imported record, derived from the dataset's own ids: the same on every run and machine."""
+    return uuid.uuid5(NAMESPACE, ":".join(str(p) for p in parts))
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str  # the command's name for it: travels, visits, pocom, manytreaties
+    archive: str  # file name under datasets/
+    repository: str  # owner/name on GitHub
+    commit: str
+    publisher: str
+    license: str
+
+    def url(self, path: str) -> str:
+        return f"https://github.com/{self.repository}/blob/{self.commit}/{path}"
+
+
+class Archive:
+    """The files of a vendored archive, by their path in the upstream repository (the top folder left out)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        data = path.read_bytes()
+        self.sha256 = hashlib.sha256(data).hexdigest()
+        self.files: dict[str, bytes] = {}
+        with tarfile.open(path, "r:xz") as tar:
+            for member in tar.getmembers():
+                if member.isfile():
+                    _, _, inner = member.name.partition("/")
+                    self.files[inner] = tar.extractfile(member).read()
+
+    def text(self, path: str) -> str:
+        return self.files[path].decode("utf-8")
+
+    def under(self, folder: str, suffix: str = "") -> list[str]:
+        return sorted(p for p in self.files if p.startswith(folder) and p.endswith(suffix))
+
+
+@dataclass
+class Summary:
+    """What an import did, per kind of record: created, updated, unchanged; and what it skipped, and why."""
+
+    counts: dict[str, Counter] = field(default_factory=dict)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (record, reason)
+    notes: list[str] = field(default_factory=list)
+
+    def count(self, kind: str, outcome: str, n: int = 1) -> None:
+        self.counts.setdefault(kind, Counter())[outcome] += n
+
+    def skip(self, record: str, reason: str) -> None:
+        self.skipped.append((record, reason))
+
+    @property
+    def changed(self) -> int:
+        return sum(c["created"] + c["updated"] for c in self.counts.values())
+
+    def text(self) -> str:
+        lines = []
+        for kind, counter in sorted(self.counts.items()):
+            parts = ", ".join(f"{n} {outcome}" for outcome, n in counter.items() if n)
+            lines.append(f"  {kind}: {parts or 'none'}")
+        reasons = Counter(reason for _, reason in self.skipped)
+        for reason, n in sorted(reasons.items()):
+            example = next(record for record, r in self.skipped if r == reason)
+            lines.append(f"  skipped {n}: {reason} (e.g. {example})")
+        lines.extend(f"  note: {note}" for note in self.notes)
+        return "\n".join(lines)
+
+
+ELEMENT_ID = re.compile(r"<id>([^<]+)</id>")
+
+
+def element_spans(text: str, tag: str) -> dict[str, tuple[int, int]]:
+    """Offsets of each ``<tag ...>...</tag>`` element in the file's text, by the ``<id>`` inside it (the first
+    element wins where an id repeats): the verbatim excerpt a citation quotes."""
+    spans: dict[str, tuple[int, int]] = {}
+    for match in re.finditer(rf"<{tag}\b[^>]*>.*?</{tag}>", text, re.DOTALL):
+        found = ELEMENT_ID.search(match.group(0))
+        if found:
+            spans.setdefault(found.group(1), match.span())
+    return spans
+
+
+class Writer:
+    """Rows to write, compared with the database: new rows are created, changed ones updated (both in bulk,
+    with their history), equal ones left alone."""
+
+    def __init__(self, summary: Summary, user=None, reason: str = ""):
+        self.summary = summary
+        self.user = user
+        self.reason = reason
+
+    def upsert(self, model: type[models.Model], rows: list[models.Model], fields: list[str], kind: str = "") -> None:
+        """``rows`` carry their primary keys; ``fields`` are the ones the importer owns."""
+        kind = kind or str(model._meta.verbose_name_plural)
+        dated = getattr(model, "uncertain_dates", ())
+        for row in rows:
+            if dated:
+                sync_uncertain_dates(row)
+        derived = [f"{n}_{p}" for n in dated if n in fields for p in ("precision", "earliest", "latest", "qualifier")]
+        compared = [*fields, *derived]
+        existing = model.objects.in_bulk([row.pk for row in rows])
+        new, changed = [], []
+        for row in rows:
+            current = existing.get(row.pk)
+            if current is None:
+                new.append(row)
+            elif any(_value(current, name) != _value(row, name) for name in compared):
+                for name in compared:
+                    setattr(current, name, getattr(row, name))
+                changed.append(current)
+        history = hasattr(model, "history")
+        if new:
+            if history:
+                bulk_create_with_history(new, model, batch_size=1000, default_user=self.user)
+            else:
+                model.objects.bulk_create(new, batch_size=1000)
+        if changed:
+            if history:
+                bulk_update_with_history(changed, model, compared, batch_size=1000, default_user=self.user)
+            else:
+                model.objects.bulk_update(changed, compared, batch_size=1000)
+        self.summary.count(kind, "created", len(new))
+        self.summary.count(kind, "updated", len(changed))
+        self.summary.count(kind, "unchanged", len(rows) - len(new) - len(changed))
+
+    def identifiers(self, model: type[models.Model], wanted: list[tuple[uuid.UUID, str, str]]) -> None:
+        """Identifiers (record id, scheme, value) of ``model``'s records, added where missing."""
+        content_type = ContentType.objects.get_for_model(model)
+        have = set(
+            Identifier.objects.filter(content_type=content_type, object_id__in={w[0] for w in wanted}).values_list(
+                "object_id", "scheme_id", "value"
+            )
+        )
+        new = [
+            Identifier(content_type=content_type, object_id=pk, scheme_id=scheme, value=value, unique_in_scheme=True)
+            for pk, scheme, value in dict.fromkeys(wanted)
+            if (pk, scheme, value) not in have
+        ]
+        from events.models import IdentifierScheme
+
+        unique = dict(IdentifierScheme.objects.values_list("slug", "unique"))
+        for identifier in new:
+            identifier.unique_in_scheme = unique[identifier.scheme_id]
+        Identifier.objects.bulk_create(new, batch_size=1000)
+        self.summary.count("identifiers", "created", len(new))
+        self.summary.count("identifiers", "unchanged", len(set(wanted)) - len(new))
+
+
+def _value(row: models.Model, name: str):
+    field = row._meta.get_field(name)
+    return getattr(row, field.attname)
+
+
+class Provenance:
+    """One source per upstream file (its text byte for byte), and citations of records quoting that file."""
+
+    def __init__(self, dataset: Dataset, archive: Archive, writer: Writer):
+        self.dataset = dataset
+        self.archive = archive
+        self.writer = writer
+        self.sources: dict[str, Source] = {}
+        self.citations: list[Citation] = []
+
+    def source(self, path: str, note: str = "") -> Source:
+        if path not in self.sources:
+            text = self.archive.text(path)
+            sha256 = hashlib.sha256(self.archive.files[path]).hexdigest()
+            self.sources[path] = Source(
+                id=stable_id(self.dataset.name, "file", path),
+                title=f"{self.dataset.repository}: {path}",
+                kind="dataset",
+                publisher=self.dataset.publisher,
+                url=self.dataset.url(path),
+                language="en",
+                text_path=f"datasets/{self.dataset.archive}#{path}",
+                text=text,
+                note=f"{path} of github.com/{self.dataset.repository} at commit {self.dataset.commit}, sha256 "
+                f"{sha256}, stored byte for byte. {self.dataset.license}" + (f" {note}" if note else ""),
+            )
+        return self.sources[path]
+
+    def cite(
+        self,
+        record: models.Model,
+        path: str,
+        span: tuple[int, int],
+        key: str,
+        field: str = "",
+        stated_value=None,
+        note: str = "",
+    ) -> None:
+        """Cite ``record`` (or one field of it) to the element of ``path`` at ``span``. ``key`` names the
+        citation among the record's citations (its id derives from it)."""
+        source = self.source(path)
+        start, end = span
+        self.citations.append(
+            Citation(
+                id=stable_id(self.dataset.name, "citation", record.pk, key),
+                source=source,
+                content_type=ContentType.objects.get_for_model(type(record)),
+                object_id=record.pk,
+                field=field,
+                excerpt=source.text[start:end],
+                start=start,
+                end=end,
+                stated_value=stated_value,
+                note=note,
+            )
+        )
+
+    def write_sources(self) -> None:
+        self.writer.upsert(
+            Source,
+            list(self.sources.values()),
+            ["title", "kind", "publisher", "url", "language", "text_path", "text", "note"],
+        )
+
+    def write_citations(self) -> None:
+        self.writer.upsert(
+            Citation,
+            self.citations,
+            ["source", "content_type", "object_id", "field", "excerpt", "start", "end", "stated_value", "note"],
+        )
+
+
+def archive_for(dataset: Dataset, path: Path | None = None) -> Archive:
+    return Archive(path or DATASETS_DIR / dataset.archive)
