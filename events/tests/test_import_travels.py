@@ -84,7 +84,7 @@ def test_every_citation_quotes_its_stored_file_verbatim(archives):
 def test_a_second_run_writes_nothing_and_a_changed_record_changes_only_its_rows(archives):
     run(archives)
     assert run(archives).changed == 0
-    travels, pocom = archives
+    travels, _ = archives
     path = "president-travels/biden-joseph-r.xml"
     original = travels.files[path]
     try:
