@@ -43,6 +43,7 @@ ACTORS_FILE = DATA / "actors.csv"  # former countries, entities without ISO stat
 SUCCESSIONS_FILE = DATA / "successions.csv"
 SCHEMES_FILE = DATA / "identifier-schemes.csv"
 HSG_FILE = DATA / "hsg-countries.csv"  # the Office of the Historian's ids of current countries
+DATASET_CODES_FILE = DATA / "dataset-codes.csv"  # other codes the datasets use for actors
 # Loaded in this order: later files refer to records of earlier ones.
 FIXTURE_FILES = ("sectors.json", "sources.json", "officials.json", "trips.json", "agreements.json", "events.json")
 
@@ -113,8 +114,9 @@ def actor_rows() -> list[dict]:
 
 
 def actor_identifier_rows() -> list[tuple[str, str, str]]:
-    """(actor code, scheme, value) from data/actors.csv and data/hsg-countries.csv."""
+    """(actor code, scheme, value) from data/actors.csv, data/hsg-countries.csv and data/dataset-codes.csv."""
     rows = [(row["code"], "hsg", row["hsg"]) for row in read_csv(HSG_FILE)]
+    rows += [(row["code"], row["scheme"], row["value"]) for row in read_csv(DATASET_CODES_FILE)]
     for row in read_csv(ACTORS_FILE):
         for identifier in filter(None, row["identifiers"].split(";")):
             scheme, _, value = identifier.partition(":")

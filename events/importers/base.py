@@ -17,8 +17,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from django.db import connection, models
+from django.utils import timezone
+from psycopg.types.json import Jsonb
+from simple_history.utils import bulk_update_with_history
 
 from events.dates import sync_uncertain_dates
 from events.models import Citation, Identifier, Source
@@ -112,13 +114,17 @@ def element_spans(text: str, tag: str) -> dict[str, tuple[int, int]]:
 
 
 class Writer:
-    """Rows to write, compared with the database: new rows are created, changed ones updated (both in bulk,
-    with their history), equal ones left alone."""
+    """Rows to write, compared with the database: new rows are created, changed ones updated, equal ones left
+    alone. New rows and their history go in with PostgreSQL's COPY (an import creates hundreds of thousands);
+    changed rows with Django's bulk update, with their history."""
+
+    CHUNK = 20000
 
     def __init__(self, summary: Summary, user=None, reason: str = ""):
         self.summary = summary
         self.user = user
         self.reason = reason
+        self.now = timezone.now()
 
     def upsert(self, model: type[models.Model], rows: list[models.Model], fields: list[str], kind: str = "") -> None:
         """``rows`` carry their primary keys; ``fields`` are the ones the importer owns."""
@@ -129,30 +135,63 @@ class Writer:
                 sync_uncertain_dates(row)
         derived = [f"{n}_{p}" for n in dated if n in fields for p in ("precision", "earliest", "latest", "qualifier")]
         compared = [*fields, *derived]
-        existing = model.objects.in_bulk([row.pk for row in rows])
+        columns = [model._meta.get_field(name).attname for name in compared]
+        existing: dict = {}
+        pks = [row.pk for row in rows]
+        for start in range(0, len(pks), self.CHUNK):
+            chunk = model.objects.filter(pk__in=pks[start : start + self.CHUNK]).values_list("pk", *columns)
+            existing.update((pk, tuple(values)) for pk, *values in chunk)
         new, changed = [], []
         for row in rows:
             current = existing.get(row.pk)
             if current is None:
                 new.append(row)
-            elif any(_value(current, name) != _value(row, name) for name in compared):
-                for name in compared:
-                    setattr(current, name, getattr(row, name))
-                changed.append(current)
-        history = hasattr(model, "history")
+            elif current != tuple(getattr(row, column) for column in columns):
+                changed.append(row)
         if new:
-            if history:
-                bulk_create_with_history(new, model, batch_size=1000, default_user=self.user)
+            self.copy(model, new)
+        if changed:  # few: the rows as stored, with the importer's fields set (their history copies whole rows)
+            stored = model.objects.in_bulk([row.pk for row in changed])
+            for row in changed:
+                for name in compared:
+                    setattr(stored[row.pk], name, getattr(row, name))
+            changed = list(stored.values())
+            for row in changed:
+                row.updated_at = self.now
+            columns_to_write = [*compared, "updated_at"]
+            if hasattr(model, "history"):
+                bulk_update_with_history(changed, model, columns_to_write, batch_size=1000, default_user=self.user)
             else:
-                model.objects.bulk_create(new, batch_size=1000)
-        if changed:
-            if history:
-                bulk_update_with_history(changed, model, compared, batch_size=1000, default_user=self.user)
-            else:
-                model.objects.bulk_update(changed, compared, batch_size=1000)
+                model.objects.bulk_update(changed, columns_to_write, batch_size=1000)
         self.summary.count(kind, "created", len(new))
         self.summary.count(kind, "updated", len(changed))
         self.summary.count(kind, "unchanged", len(rows) - len(new) - len(changed))
+
+    def copy(self, model: type[models.Model], rows: list[models.Model]) -> None:
+        """COPY new rows, and their "created" history rows, into their tables."""
+        for row in rows:
+            for name in ("created_at", "updated_at"):
+                if hasattr(row, name):
+                    setattr(row, name, self.now)
+        fields = [f for f in model._meta.concrete_fields if not f.generated]
+        _copy(model._meta.db_table, fields, ([_adapt(f, getattr(row, f.attname)) for f in fields] for row in rows))
+        if not hasattr(model, "history"):
+            return
+        history = model.history.model
+        own = [f for f in history._meta.concrete_fields if not f.name.startswith("history_")]
+        extra = {
+            "history_date": self.now,
+            "history_change_reason": self.reason or None,
+            "history_type": "+",
+            "history_user_id": getattr(self.user, "pk", None),
+        }
+        meta = [history._meta.get_field(name) for name in ("history_date", "history_change_reason", "history_type")]
+        meta.append(history._meta.get_field("history_user"))
+        _copy(
+            history._meta.db_table,
+            own + meta,
+            ([*(_adapt(f, getattr(row, f.attname)) for f in own), *(extra[f.attname] for f in meta)] for row in rows),
+        )
 
     def identifiers(self, model: type[models.Model], wanted: list[tuple[uuid.UUID, str, str]]) -> None:
         """Identifiers (record id, scheme, value) of ``model``'s records, added where missing."""
@@ -177,9 +216,17 @@ class Writer:
         self.summary.count("identifiers", "unchanged", len(set(wanted)) - len(new))
 
 
-def _value(row: models.Model, name: str):
-    field = row._meta.get_field(name)
-    return getattr(row, field.attname)
+def _adapt(field: models.Field, value):
+    if isinstance(field, models.JSONField) and value is not None:
+        return Jsonb(value)
+    return value
+
+
+def _copy(table: str, fields: list[models.Field], rows) -> None:
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 class Provenance:

@@ -3,6 +3,7 @@ from events.models.agreements import Agreement, AgreementParty, PartyAction, Sec
 from events.models.deletions import Deletion
 from events.models.events import Event, EventParticipant
 from events.models.identifiers import ActorIdentifier, Identifier, IdentifierScheme
+from events.models.imports import DatasetImport
 from events.models.officials import Official, Position
 from events.models.provenance import Citation, Source
 from events.models.trips import Stop, Trip
@@ -13,6 +14,7 @@ __all__ = [
     "Agreement",
     "AgreementParty",
     "Citation",
+    "DatasetImport",
     "Deletion",
     "Event",
     "EventParticipant",

@@ -8,7 +8,10 @@ from django.utils import autoreload
 
 
 class Command(BaseCommand):
-    help = "What `make run` runs: migrate, load the seed data, print where to go, then serve with runserver."
+    help = (
+        "What `make run` runs: migrate, load the seed data, import the vendored datasets (skipped while unchanged), "
+        "print where to go, then serve with runserver."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
@@ -20,6 +23,8 @@ class Command(BaseCommand):
         if os.environ.get(autoreload.DJANGO_AUTORELOAD_ENV) != "true":
             call_command("migrate", interactive=False, verbosity=0)
             call_command("load_seed", verbosity=0)
+            # The vendored datasets (datasets/): imported on a fresh database, skipped while unchanged.
+            call_command("import_dataset", "all")
             self.print_welcome(host, port)
         call_command("runserver", f"{host}:{port}", use_reloader=not noreload)
 

@@ -1,0 +1,274 @@
+"""manytreaties (globalgov) -> agreements with their parties and each party's dated actions.
+
+The rules (docs/importing.md explains them):
+
+- **Identity.** An agreement row is (treatyID, Title, Signature): 181 treatyIDs name more than one row, and
+  their rows always differ in title or signature date. Party rows are matched to their agreement on the same
+  three columns; a party row whose treatyID has no agreement row makes the agreement from the party's columns.
+  Repeated (treatyID, Title, Signature, stateID) party rows are one party citing each row.
+- **Parties.** A stateID is an actor's code (ISO 3166-1, ISO 3166-3) or a manytreaties identifier of an actor
+  (EUE, EUU, EC, EFTA, KOS, ALG, ...; events/data/actors.csv and manytreaties-codes.csv), resolved to the
+  actor of the time at the agreement's signature (RUS in 1972 is the Soviet Union). Codes that name no actor
+  are skipped and listed, never guessed.
+- **Dates** are EDTF where they are (``..`` ranges become ``/``); a value that is not (``2010-XX-XX-``) loads
+  as unknown, and its raw text is kept as the cited stated value. ``9999-12-31`` (still in force) is no end.
+- **Kind** from TypeAgree (Agreement, Amendment, Protocol, MOU; others "other"); status terminated when an
+  end date is given, in force when an entry into force is, else signed.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+from dataclasses import dataclass
+
+from events.actors import Successions
+from events.dates import UncertainDate
+from events.importers.base import Archive, Dataset, Provenance, Summary, Writer, stable_id
+from events.models import Actor, ActorIdentifier, Agreement, AgreementParty, PartyAction
+
+MANYTREATIES = Dataset(
+    name="manytreaties",
+    archive="globalgov-manytreaties.tar.xz",
+    repository="globalgov/manytreaties",
+    commit="4bf79f94c78a9f9016bd55b99135b45208500631",
+    publisher="Hollway, James, and Henrique Sposito (globalgov)",
+    license="Hollway J, Sposito H (2025). manytreaties: Many international agreements and their parties. "
+    "https://globalgov.github.io/manytreaties/. Licensed under CC BY 4.0 "
+    "(https://creativecommons.org/licenses/by/4.0/).",
+)
+AGREEMENTS = "derived/GGO_agreements.csv"
+PARTIES = "derived/GGO_parties.csv.gz"
+KINDS = {
+    "Agreement": "agreement",
+    "Amendment": "amendment",
+    "Protocol": "protocol",
+    "MOU": "memorandum_of_understanding",
+}
+ACTIONS = (
+    ("StateSignature", "signed"),
+    ("StateRatification", "ratified"),
+    ("StateForce", "entered_into_force"),
+    ("StateEnd", "ended"),
+)
+OPEN = "9999-12-31"
+VERSION = 1
+
+
+def edtf(raw: str) -> tuple[str, str | None]:
+    """(EDTF text or "", the raw text when it is not EDTF) for one manytreaties date."""
+    if raw in ("", "<NA>", OPEN):
+        return "", None
+    text = raw.replace("..", "/")
+    try:
+        return UncertainDate.parse(text).edtf, None
+    except ValueError:
+        return "", raw
+
+
+@dataclass
+class Line:
+    """One CSV row with its offsets in the file's text."""
+
+    row: dict
+    number: int  # 2 for the first row after the header
+    span: tuple[int, int]
+
+
+def lines(text: str) -> list[Line]:
+    """Rows of a CSV text with the offsets of each row's line (rows here never span lines)."""
+    header_end = text.index("\n") + 1
+    offsets, position = [], header_end
+    for raw in text[header_end:].splitlines(keepends=True):
+        offsets.append((position, position + len(raw.rstrip("\r\n"))))
+        position += len(raw)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    if len(rows) != len(offsets):
+        raise ValueError("a CSV row spans several lines; offsets would be wrong")
+    return [Line(row, n + 2, span) for n, (row, span) in enumerate(zip(rows, offsets, strict=True))]
+
+
+class ManytreatiesImporter:
+    def __init__(self, archive: Archive, summary: Summary, writer: Writer):
+        self.archive, self.summary, self.writer = archive, summary, writer
+        self.provenance = Provenance(MANYTREATIES, archive, writer)
+
+    def parties_text(self) -> str:
+        """The parties' CSV, decompressed: stored as the source's text (the note says so)."""
+        if PARTIES not in self.archive.files or not self.archive.files[PARTIES].startswith(b"\x1f\x8b"):
+            return self.archive.text(PARTIES)
+        return gzip.decompress(self.archive.files[PARTIES]).decode("utf-8")
+
+    def run(self) -> None:
+        agreements_text = self.archive.text(AGREEMENTS)
+        parties_text = self.parties_text()
+        # The parties' source holds the decompressed CSV; its note names the compressed file and both hashes.
+        self.archive.files[PARTIES + "#text"] = parties_text.encode("utf-8")
+        sha = hashlib.sha256(self.archive.files[PARTIES]).hexdigest()
+        converted = (
+            "Converted to CSV as text from the package's data/*.rda when the archive was made (datasets/README.md)."
+        )
+        self.provenance.source(AGREEMENTS, note=converted)
+        parties_source = self.provenance.source(
+            PARTIES + "#text", note=f"{converted} Decompressed from {PARTIES} (sha256 {sha})."
+        )
+        parties_source.title = f"{MANYTREATIES.repository}: {PARTIES} (decompressed)"
+        parties_source.url = MANYTREATIES.url(PARTIES)
+
+        resolver = self.resolver()
+        agreements: dict[tuple, Agreement] = {}
+        first_line: dict[tuple, Line] = {}
+        identifiers: list[tuple] = []
+        for line in lines(agreements_text):
+            row = line.row
+            key = (row["treatyID"], row["Title"], row["Signature"])
+            if key in agreements:
+                self.summary.skip(f"{AGREEMENTS} row {line.number}", "the same treatyID, title and signature twice")
+                continue
+            agreements[key] = self.agreement(key, row, line, AGREEMENTS)
+            first_line[key] = line
+            identifiers.append((agreements[key].pk, row["treatyID"], f"{AGREEMENTS} row {line.number}"))
+
+        parties: dict[tuple, AgreementParty] = {}
+        actions: dict[tuple, PartyAction] = {}
+        by_treaty: dict[str, list[tuple]] = {}
+        for key in agreements:
+            by_treaty.setdefault(key[0], []).append(key)
+        for line in lines(parties_text):
+            row = line.row
+            key = self.match(row, by_treaty)
+            if key is None:  # a treatyID only among the parties: the agreement from the party's columns
+                key = (row["treatyID"], row["Title"], row["Signature"])
+                agreements[key] = self.agreement(key, row, line, PARTIES + "#text")
+                by_treaty.setdefault(key[0], []).append(key)
+                identifiers.append((agreements[key].pk, row["treatyID"], f"{PARTIES} row {line.number}"))
+                self.summary.count("agreements made from party rows (treatyID without an agreement row)", "noted")
+            agreement = agreements[key]
+            actor = resolver(row["stateID"], agreement)
+            if actor is None:
+                self.summary.skip(f"{PARTIES} row {line.number}", f'stateID "{row["stateID"]}" names no actor')
+                continue
+            party_key = (*key, actor.pk)  # a repeated (agreement, state) row is one party citing each row
+            party = parties.get(party_key)
+            if party is None:
+                party = parties[party_key] = AgreementParty(
+                    id=stable_id("manytreaties", "party", *key, actor.code), agreement=agreement, country=actor
+                )
+            self.provenance.cite(party, PARTIES + "#text", line.span, f"row-{line.number}")
+            for column, action in ACTIONS:
+                text, raw = edtf(row[column])
+                if not text and raw is None:
+                    continue
+                action_key = (party_key, action)
+                if action_key in actions:
+                    continue  # a repeated party row: the first row's date stands, both rows are cited
+                actions[action_key] = PartyAction(
+                    id=stable_id("manytreaties", "action", *key, actor.code, action),
+                    party=party,
+                    action=action,
+                    date=text,
+                    date_basis="stated" if text else "",
+                )
+                if raw is not None:
+                    self.provenance.cite(
+                        actions[action_key],
+                        PARTIES + "#text",
+                        line.span,
+                        f"date-{line.number}",
+                        field="date",
+                        stated_value=raw,
+                        note=f"{column} is not an EDTF date; kept as written, the date as unknown.",
+                    )
+                    self.summary.count("dates that are not EDTF (kept as raw text)", "noted")
+        counts: dict = {}
+        for party in parties.values():
+            counts[party.agreement_id] = counts.get(party.agreement_id, 0) + 1
+        for agreement in agreements.values():
+            agreement.parties_complete = counts.get(agreement.pk, 0) >= 2
+        self.provenance.write_sources()
+        self.writer.upsert(
+            Agreement,
+            list(agreements.values()),
+            ["title", "kind", "status", "description", "signed", "signed_basis", "parties_complete"],
+        )
+        self.writer.upsert(AgreementParty, list(parties.values()), ["agreement", "country"])
+        self.writer.upsert(PartyAction, list(actions.values()), ["party", "action", "date", "date_basis"])
+        self.provenance.write_citations()
+        self.writer.identifiers(Agreement, [(pk, "manytreaties", value) for pk, value, _ in identifiers])
+
+    @staticmethod
+    def match(row: dict, by_treaty: dict[str, list[tuple]]) -> tuple | None:
+        """The agreement row a party row belongs to: the only one with its treatyID, else the one with the same
+        title and signature, else the same title, else the same signature; None when the treatyID has none."""
+        keys = by_treaty.get(row["treatyID"])
+        if not keys:
+            return None
+        if len(keys) == 1:
+            return keys[0]
+        for same in (
+            lambda k: k[1] == row["Title"] and k[2] == row["Signature"],
+            lambda k: k[1] == row["Title"],
+            lambda k: k[2] == row["Signature"],
+        ):
+            found = [k for k in keys if same(k)]
+            if len(found) == 1:
+                return found[0]
+        return keys[0]
+
+    def agreement(self, key: tuple, row: dict, line: Line, path: str) -> Agreement:
+        signed, raw = edtf(row.get("Signature", ""))
+        end, raw_end = edtf(row.get("End", ""))
+        force, _ = edtf(row.get("Force", ""))
+        title = row["Title"]
+        agreement = Agreement(
+            id=stable_id("manytreaties", "agreement", *key),
+            title=title if len(title) <= 300 else title[:299] + "…",
+            kind=KINDS.get(row.get("TypeAgree", ""), "other"),
+            status="terminated" if end else "in_force" if force else "signed",
+            description=title if len(title) > 300 else "",
+            signed=signed,
+            signed_basis="stated" if signed else "",
+        )
+        self.provenance.cite(agreement, path, line.span, "row")
+        if raw is not None:
+            self.provenance.cite(
+                agreement,
+                path,
+                line.span,
+                "signed-raw",
+                field="signed",
+                stated_value=raw,
+                note="Signature is not an EDTF date; kept as written, the date as unknown.",
+            )
+        if raw_end is not None:
+            self.provenance.cite(
+                agreement,
+                path,
+                line.span,
+                "end-raw",
+                field="status",
+                stated_value=raw_end,
+                note="End is not an EDTF date; kept as written. The status does not use it.",
+            )
+            self.summary.count("dates that are not EDTF (kept as raw text)", "noted")
+        return agreement
+
+    def resolver(self):
+        by_code = {a.code: a for a in Actor.objects.all()}
+        by_id = {
+            i.value: i.actor for i in ActorIdentifier.objects.filter(scheme="manytreaties").select_related("actor")
+        }
+        successions = Successions()
+        cache: dict[tuple, Actor | None] = {}
+
+        def resolve(code: str, agreement: Agreement) -> Actor | None:
+            day = agreement.signed and UncertainDate.parse(agreement.signed).earliest
+            key = (code, day)
+            if key not in cache:
+                named = by_id.get(code) or by_code.get(code)
+                cache[key] = successions.actor_on(named, day)[0] if named and day else named
+            return cache[key]
+
+        return resolve
