@@ -15,6 +15,7 @@ from events import services
 from events.api.records import (
     ActorFilter,
     ActorFilterSetMixin,
+    DatasetFilterSetMixin,
     RecordSerializer,
     SearchFilterSet,
     WritableViewSet,
@@ -97,7 +98,7 @@ class OfficialSerializer(RecordSerializer):
         return services.save_official(official=instance, fields=validated_data, positions=positions, user=self.user)
 
 
-class OfficialFilterSet(ActorFilterSetMixin, SearchFilterSet):
+class OfficialFilterSet(DatasetFilterSetMixin, ActorFilterSetMixin, SearchFilterSet):
     """``country``, ``posted_to``, ``position`` and ``active_on`` apply to one and the same position."""
 
     identifier_parts: ClassVar[dict] = {Position: "official_id"}

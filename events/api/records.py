@@ -20,6 +20,7 @@ from apikit.serializers import NullableChoiceField, NullableTextField, RefField,
 from apikit.sqljson import content_type_sql
 from events.actors import with_predecessors
 from events.dates import date_width, overlaps
+from events.importers import ARCHIVES
 from events.models import Actor, ActorIdentifier, Citation, Identifier, Source
 from events.search import search_query
 from events.versions import data_versions
@@ -261,7 +262,22 @@ class SearchFilterSet(IdentifierFilterSetMixin, FilterSet):
         return queryset.filter(search=search_query(value)) if value.strip() else queryset
 
 
-class DatedFilterSet(ActorFilterSetMixin, SearchFilterSet):
+class DatasetFilterSetMixin(FilterSet):
+    """``dataset``: records that an imported dataset supports."""
+
+    dataset = filters.ChoiceFilter(
+        choices=FixedChoices((name, name) for name in ARCHIVES),
+        method="filter_dataset",
+        help_text="Records that an imported dataset supports (a citation of one of its files).",
+    )
+
+    def filter_dataset(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        sources = Source.objects.filter(text_path__startswith=f"datasets/{ARCHIVES[value]}#")
+        cited = Citation.objects.filter(source__in=sources, content_type=content_type(queryset.model))
+        return queryset.filter(pk__in=cited.values("object_id"))
+
+
+class DatedFilterSet(DatasetFilterSetMixin, ActorFilterSetMixin, SearchFilterSet):
     """Filters shared by the dated records (trips, agreements, events): date range, sync and provenance."""
 
     date_field = ""  # the uncertain date whose bounds the date range applies to

@@ -1,0 +1,8 @@
+"""Importers of the vendored public datasets (datasets/, docs/importing.md)."""
+
+# The archive each dataset's sources are read from (their text_path starts with datasets/<archive>#).
+ARCHIVES = {
+    "travels": "historyatstate-travels.tar.xz",
+    "pocom": "historyatstate-pocom.tar.xz",
+    "manytreaties": "globalgov-manytreaties.tar.xz",
+}

@@ -65,6 +65,19 @@ def test_journeys_stops_people_and_places(archives, api):
         ("Secretary of State", "1973-09-22", "1977-01-20")
     ]
     assert api.get("/api/v1/trips/", {"identifier": "travels:4114"}).json()["results"][0]["id"] == str(biden.pk)
+    assert str(biden.pk) in {
+        t["id"]
+        for t in results(
+            api.get(
+                "/api/v1/trips/",
+                {"dataset": "travels", "page_size": 500, "date_after": "2021-06-01", "date_before": "2021-06-30"},
+            )
+        )
+    }
+    assert not results(api.get("/api/v1/trips/", {"dataset": "manytreaties"}))
+    assert "kissinger-henry-a" in {
+        o["slug"] for o in results(api.get("/api/v1/officials/", {"dataset": "pocom", "q": "kissinger"}))
+    }
     found = results(api.get("/api/v1/trips/", {"visited": "SUN", "traveler": "kissinger-henry-a"}))
     assert str(moscow.trip_id) in {t["id"] for t in found}
 
