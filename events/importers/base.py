@@ -29,6 +29,12 @@ DATASETS_DIR = Path(settings.BASE_DIR) / "datasets"
 NAMESPACE = uuid.UUID("0b9d3c1e-7a43-4a8e-9d0b-6c0f5e1a2b77")
 
 
+def person_id(slug: str, known: dict[str, uuid.UUID]) -> uuid.UUID:
+    """An official's id: the one already stored under the slug (the seed's, another dataset's), else derived from
+    the slug alone, so every dataset that names the person (presidents.xml, pocom) names the same official."""
+    return known.get(slug) or stable_id("person", slug)
+
+
 def stable_id(*parts: object) -> uuid.UUID:
     """The id of an imported record, derived from the dataset's own ids: the same on every run and machine."""
     return uuid.uuid5(NAMESPACE, ":".join(str(p) for p in parts))
@@ -193,27 +199,39 @@ class Writer:
             ([*(_adapt(f, getattr(row, f.attname)) for f in own), *(extra[f.attname] for f in meta)] for row in rows),
         )
 
-    def identifiers(self, model: type[models.Model], wanted: list[tuple[uuid.UUID, str, str]]) -> None:
-        """Identifiers (record id, scheme, value) of ``model``'s records, added where missing."""
-        content_type = ContentType.objects.get_for_model(model)
-        have = set(
-            Identifier.objects.filter(content_type=content_type, object_id__in={w[0] for w in wanted}).values_list(
-                "object_id", "scheme_id", "value"
-            )
-        )
-        new = [
-            Identifier(content_type=content_type, object_id=pk, scheme_id=scheme, value=value, unique_in_scheme=True)
-            for pk, scheme, value in dict.fromkeys(wanted)
-            if (pk, scheme, value) not in have
-        ]
+    def identifiers(self, model: type[models.Model], wanted: list[tuple]) -> None:
+        """Identifiers (record id, scheme, value[, note]) of ``model``'s records: added where missing, their note
+        set where it changed."""
         from events.models import IdentifierScheme
 
+        content_type = ContentType.objects.get_for_model(model)
+        notes = {(w[0], w[1], w[2]): (w[3] if len(w) > 3 else "") for w in wanted}
+        have = {
+            (object_id, scheme, value): (pk, note)
+            for pk, object_id, scheme, value, note in Identifier.objects.filter(
+                content_type=content_type, object_id__in={key[0] for key in notes}
+            ).values_list("pk", "object_id", "scheme_id", "value", "note")
+        }
         unique = dict(IdentifierScheme.objects.values_list("slug", "unique"))
-        for identifier in new:
-            identifier.unique_in_scheme = unique[identifier.scheme_id]
+        new = [
+            Identifier(
+                content_type=content_type,
+                object_id=pk,
+                scheme_id=scheme,
+                value=value,
+                note=note,
+                unique_in_scheme=unique[scheme],
+            )
+            for (pk, scheme, value), note in notes.items()
+            if (pk, scheme, value) not in have
+        ]
         Identifier.objects.bulk_create(new, batch_size=1000)
+        renoted = [(have[key][0], note) for key, note in notes.items() if key in have and have[key][1] != note]
+        for pk, note in renoted:
+            Identifier.objects.filter(pk=pk).update(note=note)
         self.summary.count("identifiers", "created", len(new))
-        self.summary.count("identifiers", "unchanged", len(set(wanted)) - len(new))
+        self.summary.count("identifiers", "updated", len(renoted))
+        self.summary.count("identifiers", "unchanged", len(notes) - len(new) - len(renoted))
 
 
 def _adapt(field: models.Field, value):

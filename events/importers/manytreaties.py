@@ -196,7 +196,7 @@ class ManytreatiesImporter:
         self.writer.upsert(AgreementParty, list(parties.values()), ["agreement", "country"])
         self.writer.upsert(PartyAction, list(actions.values()), ["party", "action", "date", "date_basis"])
         self.provenance.write_citations()
-        self.writer.identifiers(Agreement, [(pk, "manytreaties", value) for pk, value, _ in identifiers])
+        self.writer.identifiers(Agreement, [(pk, "manytreaties", value, note) for pk, value, note in identifiers])
 
     @staticmethod
     def match(row: dict, by_treaty: dict[str, list[tuple]]) -> tuple | None:

@@ -30,7 +30,7 @@ from xml.etree import ElementTree
 from django.db.models import F
 
 from events.actors import Successions
-from events.importers.base import Archive, Dataset, Provenance, Summary, Writer, element_spans, stable_id
+from events.importers.base import Archive, Dataset, Provenance, Summary, Writer, element_spans, person_id, stable_id
 from events.models import Actor, ActorIdentifier, Official, Position, Stop, Trip
 
 TRAVELS = Dataset(
@@ -49,7 +49,7 @@ POCOM = Dataset(
     publisher="Office of the Historian, U.S. Department of State",
     license=TRAVELS.license,
 )
-VERSION = 1
+VERSION = 2  # 2: officials' ids from their slug alone, shared with pocom
 GAP = datetime.timedelta(days=1)
 
 
@@ -195,6 +195,7 @@ class TravelsImporter:
     # -- people ---------------------------------------------------------------------------------------------
 
     def people(self, slugs: set[str]) -> dict[str, Official]:
+        self.known = dict(Official.objects.filter(slug__in=slugs).values_list("slug", "pk"))
         officials: dict[str, Official] = {}
         positions: list[Position] = []
         presidents_path = "presidents/presidents.xml"
@@ -206,7 +207,7 @@ class TravelsImporter:
                 continue
             official = officials.setdefault(
                 slug,
-                Official(id=stable_id("travels", "person", slug), slug=slug, name=_space(element.findtext("name"))),
+                Official(id=person_id(slug, self.known), slug=slug, name=_space(element.findtext("name"))),
             )
             self.provenance.cite(official, presidents_path, span, f"president-{element.get('n')}")
             position = Position(
@@ -265,7 +266,7 @@ class TravelsImporter:
         full = " ".join(part for part in (forename, surname, generation) if part)
         name = altnames[0] if altnames else full
         official = Official(
-            id=stable_id("pocom", "person", slug),
+            id=person_id(slug, self.known),
             slug=slug,
             name=name,
             alternative_names=[n for n in dict.fromkeys([full, *altnames]) if n != name],

@@ -11,7 +11,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from events.importers import manytreaties, travels
+from events.importers import manytreaties, pocom, travels
 from events.importers.base import Summary, Writer, archive_for
 from events.models import DatasetImport
 
@@ -22,6 +22,11 @@ DATASETS = {
         (travels.TRAVELS, travels.POCOM),
         travels.VERSION,
         lambda archives, summary, writer: travels.TravelsImporter(*archives, summary, writer).run(),
+    ),
+    "pocom": (
+        (travels.POCOM,),
+        pocom.VERSION,
+        lambda archives, summary, writer: pocom.PocomImporter(*archives, summary, writer).run(),
     ),
     "manytreaties": (
         (manytreaties.MANYTREATIES,),
@@ -36,7 +41,7 @@ class DryRun(Exception):
 
 
 class Command(BaseCommand):
-    help = "Import vendored public datasets (travels, manytreaties) into the database, idempotently."
+    help = "Import vendored public datasets (travels, pocom, manytreaties) into the database, idempotently."
 
     def add_arguments(self, parser):
         parser.add_argument("dataset", choices=[*DATASETS, "all"], help="Which dataset to import.")

@@ -1,0 +1,177 @@
+"""The Office of the Historian's chiefs of mission (pocom) -> officials and their positions abroad.
+
+The rules (docs/importing.md explains them):
+
+- **People** from ``people/<letter>/<id>.xml``: the slug is pocom's person id; the name is the first
+  ``altname`` (else forename, surname and generation), the others kept as alternative names.
+- **A chief of mission** (``missions-countries/*.xml``, ``missions-orgs/*.xml``) is a position: its role title
+  (``roles-country-chiefs/``), representing the United States, posted to the territory of the time
+  (``contemporary-territory-id`` at its start, ``events.actors``) or to the organisation of the mission.
+- **Dates.** The start is the presentation of credentials (``started``); where none is given, the arrival,
+  else the appointment (the note of the citation says which). The end is ``ended``. Notes qualify a date:
+  "About", "On or shortly before", "on or about", "Soon after" make it approximate (EDTF ``~``). The end
+  cause follows the end's note: "Died at post" -> died in office, "Presented recall" or "Transmitted recall"
+  -> recalled, "Left post" -> term ended; other notes -> other.
+- **Repeated ids** (``tr-2014-bass-01`` twice): each occurrence is its own position, told apart by the
+  file and its place in it; each carries ``pocom:<id>`` with that as the note.
+- Not yet: nominees who did not serve (``other-nominees``) and principal officers other than the secretary
+  (``positions-principals``); concurrent appointments are the separate positions pocom gives them.
+"""
+
+from __future__ import annotations
+
+import re
+from xml.etree import ElementTree
+
+from events.actors import Successions
+from events.dates import UncertainDate
+from events.importers.base import Archive, Provenance, Summary, Writer, person_id, stable_id
+from events.importers.travels import POCOM, _space
+from events.models import Actor, ActorIdentifier, Official, Position
+
+VERSION = 1
+APPROXIMATE = re.compile(r"\b(about|on or shortly before|on or about|soon after|shortly)\b", re.IGNORECASE)
+CAUSES = (
+    (re.compile(r"died", re.IGNORECASE), "died_in_office"),
+    (re.compile(r"recall", re.IGNORECASE), "recalled"),
+    (re.compile(r"^left post", re.IGNORECASE), "term_ended"),
+)
+
+
+def qualified(date: str, note: str) -> tuple[str, bool]:
+    """(EDTF text, whether it parses) for a pocom date and its note."""
+    if not date:
+        return "", True
+    text = f"{date}~" if APPROXIMATE.search(note or "") else date
+    try:
+        return UncertainDate.parse(text).edtf, True
+    except ValueError:
+        return "", False
+
+
+class PocomImporter:
+    def __init__(self, archive: Archive, summary: Summary, writer: Writer):
+        self.archive, self.summary, self.writer = archive, summary, writer
+        self.provenance = Provenance(POCOM, archive, writer)
+        self.usa = Actor.objects.get(code="USA")
+
+    def titles(self) -> dict[str, str]:
+        titles = {}
+        for path in self.archive.under("roles-country-chiefs/", ".xml"):
+            role = ElementTree.fromstring(self.archive.text(path))
+            titles[role.findtext("id")] = _space(role.findtext("names/singular"))
+        return titles
+
+    def run(self) -> None:
+        hsg = {i.value: i.actor for i in ActorIdentifier.objects.filter(scheme="hsg").select_related("actor")}
+        missions = {
+            i.value: i.actor for i in ActorIdentifier.objects.filter(scheme="pocom-mission").select_related("actor")
+        }
+        successions = Successions()
+        titles = self.titles()
+        self.known = dict(Official.objects.values_list("slug", "pk"))
+        people: dict[str, Official] = {}
+        positions: list[Position] = []
+        postings: list[tuple] = []
+        identifiers: list[tuple] = []
+        for path in self.archive.under("missions-countries/", ".xml") + self.archive.under("missions-orgs/", ".xml"):
+            text = self.archive.text(path)
+            root = ElementTree.fromstring(text)
+            spans = list(re.finditer(r"<chief>.*?</chief>", text, re.DOTALL))
+            chiefs = root.find("chiefs")
+            if chiefs is None:
+                continue
+            mission = root.findtext("id")
+            for place, (element, match) in enumerate(zip(chiefs.findall("chief"), spans, strict=False)):
+                chief = element.findtext("id")
+                label = f"{path} chief {place + 1} ({chief})"
+                if path.startswith("missions-orgs/"):
+                    named = missions.get(mission)
+                    if named is None:
+                        self.summary.skip(label, f'mission "{mission}" names no organisation actor')
+                        continue
+                else:
+                    named = hsg.get(element.findtext("contemporary-territory-id"))
+                    if named is None:
+                        reason = f'territory "{element.findtext("contemporary-territory-id")}" names no actor'
+                        self.summary.skip(label, reason)
+                        continue
+                person = element.findtext("person-id")
+                official = people.get(person) or self.person(person)
+                if official is None:
+                    self.summary.skip(label, f'person "{person}" has no file under people/')
+                    continue
+                people[person] = official
+                dates = {
+                    event: (_space(element.findtext(f"{event}/date")), _space(element.findtext(f"{event}/note")))
+                    for event in ("appointed", "arrived", "started", "ended")
+                }
+                start_event = next((e for e in ("started", "arrived", "appointed") if dates[e][0]), None)
+                start, ok_start = qualified(*dates[start_event]) if start_event else ("", True)
+                end, ok_end = qualified(*dates["ended"])
+                if not (ok_start and ok_end):
+                    self.summary.count("chiefs' dates that are not EDTF (kept as raw text)", "noted")
+                day = UncertainDate.parse(start).earliest if start else None
+                actor = successions.actor_on(named, day)[0] if day else named
+                cause = ""
+                if end:
+                    note = dates["ended"][1]
+                    cause = next((c for pattern, c in CAUSES if pattern.search(note)), "other" if note else "")
+                position = Position(
+                    id=stable_id("pocom", "chief", path, place, chief),
+                    official=official,
+                    title=titles.get(element.findtext("role-title-id"), element.findtext("role-title-id")),
+                    country=self.usa,
+                    start=start,
+                    start_basis="stated" if start else "",
+                    end=end,
+                    end_basis="stated" if end else "",
+                    end_cause=cause,
+                )
+                positions.append(position)
+                postings.append((position.pk, actor.pk))
+                identifiers.append((position.pk, chief, f"{path}, chief {place + 1}"))
+                self.provenance.cite(
+                    position,
+                    path,
+                    match.span(),
+                    "chief",
+                    note=f"Start: {start_event or 'none given'}." if start_event != "started" else "",
+                )
+        self.provenance.write_sources()
+        # An official another dataset (or the seed) already has keeps its name: the first to create it names it.
+        new_people = [o for slug, o in people.items() if slug not in self.known]
+        self.writer.upsert(Official, new_people, ["slug", "name", "alternative_names"])
+        self.writer.upsert(
+            Position,
+            positions,
+            ["official", "title", "country", "start", "start_basis", "end", "end_basis", "end_cause"],
+        )
+        through = Position.posted_to.through
+        have = set(through.objects.filter(position__in=[p for p, _ in postings]).values_list("position_id", "actor_id"))
+        new = [through(position_id=p, actor_id=a) for p, a in postings if (p, a) not in have]
+        through.objects.bulk_create(new)
+        self.summary.count("postings", "created", len(new))
+        self.summary.count("postings", "unchanged", len(postings) - len(new))
+        self.provenance.write_citations()
+        self.writer.identifiers(Position, [(pk, "pocom", value, note) for pk, value, note in identifiers])
+
+    def person(self, slug: str) -> Official | None:
+        path = f"people/{slug[0]}/{slug}.xml"
+        if path not in self.archive.files:
+            return None
+        text = self.archive.text(path)
+        names = ElementTree.fromstring(text).find("persName")
+        forename, surname = _space(names.findtext("forename")), _space(names.findtext("surname"))
+        generation = _space(names.findtext("genName"))
+        altnames = [_space(a.text) for a in names.iter("altname") if _space(a.text)]
+        full = " ".join(part for part in (forename, surname, generation) if part)
+        name = altnames[0] if altnames else full
+        official = Official(
+            id=person_id(slug, self.known),
+            slug=slug,
+            name=name[:200],
+            alternative_names=[n for n in dict.fromkeys([full, *altnames]) if n != name],
+        )
+        self.provenance.cite(official, path, (text.index("<person"), len(text.rstrip())), "person")
+        return official
