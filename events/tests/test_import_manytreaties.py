@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 
+from events.importers import travels
 from events.importers.base import Summary, Writer, archive_for
 from events.importers.manytreaties import MANYTREATIES, ManytreatiesImporter
 from events.models import Agreement, DatasetImport, Identifier
@@ -70,7 +71,7 @@ def test_the_command_skips_an_unchanged_archive_and_a_dry_run_writes_nothing():
     assert "Dry run: nothing was written." in out.getvalue()
     assert not DatasetImport.objects.exists() and not Identifier.objects.filter(scheme="travels").exists()
     call_command("import_dataset", "travels", stdout=io.StringIO())
-    assert DatasetImport.objects.get(dataset="travels").importer_version == 1
+    assert DatasetImport.objects.get(dataset="travels").importer_version == travels.VERSION
     again = io.StringIO()
     call_command("import_dataset", "travels", stdout=again)
     assert "travels: unchanged since" in again.getvalue()
