@@ -182,18 +182,14 @@ class _Loader:
     def _succession(self, row: dict, actors: dict[str, Actor]) -> None:
         """One succession, cited to the instrument that made it (a source known by reference). Ids are derived
         from the codes and the title, so they are the same on every machine."""
-        title = row["source_title"]
-        source = self._upsert_by(
-            Source,
-            {"id": uuid.uuid5(SEED_NAMESPACE, f"source:{title}")},
-            {"id": uuid.uuid5(SEED_NAMESPACE, f"source:{title}"), "title": title, "kind": "legal_instrument"},
-        )
         key = f"succession:{row['predecessor']}:{row['successor']}"
-        succession = self._upsert_by(
+        source = self._upsert_derived(
+            Source, f"source:{row['source_title']}", {"title": row["source_title"], "kind": "legal_instrument"}
+        )
+        succession = self._upsert_derived(
             Succession,
-            {"id": uuid.uuid5(SEED_NAMESPACE, key)},
+            key,
             {
-                "id": uuid.uuid5(SEED_NAMESPACE, key),
                 "predecessor": actors[row["predecessor"]],
                 "successor": actors[row["successor"]],
                 "date": datetime.date.fromisoformat(row["date"]),
@@ -201,17 +197,13 @@ class _Loader:
                 "note": row["note"],
             },
         )
-        self._upsert_by(
-            Citation,
-            {"id": uuid.uuid5(SEED_NAMESPACE, f"{key}:citation")},
-            {
-                "id": uuid.uuid5(SEED_NAMESPACE, f"{key}:citation"),
-                "source": source,
-                "record": succession,
-                "field": "date",
-                "note": row["source_note"],
-            },
-        )
+        citation = {"source": source, "record": succession, "field": "date", "note": row["source_note"]}
+        self._upsert_derived(Citation, f"{key}:citation", citation)
+
+    def _upsert_derived(self, model: type[models.Model], key: str, data: dict) -> models.Model:
+        """Upsert a record whose id is derived from ``key`` (uuid5), the same on every machine."""
+        pk = uuid.uuid5(SEED_NAMESPACE, key)
+        return self._upsert_by(model, {"id": pk}, {"id": pk, **data})
 
     def load_file(self, name: str) -> None:
         self.record = ""

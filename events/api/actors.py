@@ -6,6 +6,7 @@ import csv
 import functools
 
 import django_filters as filters
+from django.db.models import Q
 from rest_framework import serializers
 
 from apikit.filters import FixedChoices, OrderingFilter
@@ -144,8 +145,6 @@ class ActorFilterSet(SearchFilterSet):
         fields = ["region", "subregion"]
 
     def filter_existed_in(self, queryset, name, value):
-        from django.db.models import Q
-
         year = int(value)
         return queryset.filter(Q(from_year__lte=year) | Q(from_year__isnull=True)).filter(
             Q(until_year__gte=year) | Q(until_year__isnull=True)
@@ -176,7 +175,7 @@ class ActorViewSet(RelationsMixin, ReadViewSet):
     lookup_field = "code"
 
     def get_object(self):
-        self.kwargs[self.lookup_field] = ActorSerializer.normalise_key(self.kwargs[self.lookup_field])
+        self.kwargs[self.lookup_field] = ActorSerializer.normalise_key(self.kwargs[self.lookup_field])  # irn is IRN
         return super().get_object()
 
 
@@ -190,8 +189,3 @@ class CountryViewSet(ActorViewSet):
     queryset = Actor.objects.filter(kind=ActorKind.COUNTRY)
     filterset_class = CountryFilterSet
     lookup_field = "iso3"
-    lookup_url_kwarg = "iso3"
-
-    def get_object(self):
-        self.kwargs["iso3"] = self.kwargs["iso3"].upper()
-        return super(ActorViewSet, self).get_object()

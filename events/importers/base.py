@@ -23,7 +23,7 @@ from psycopg.types.json import Jsonb
 from simple_history.utils import bulk_update_with_history
 
 from events.dates import sync_uncertain_dates
-from events.models import Citation, Identifier, Source
+from events.models import Citation, Identifier, IdentifierScheme, Source
 
 DATASETS_DIR = Path(settings.BASE_DIR) / "datasets"
 NAMESPACE = uuid.UUID("0b9d3c1e-7a43-4a8e-9d0b-6c0f5e1a2b77")
@@ -202,8 +202,6 @@ class Writer:
     def identifiers(self, model: type[models.Model], wanted: list[tuple]) -> None:
         """Identifiers (record id, scheme, value[, note]) of ``model``'s records: added where missing, their note
         set where it changed."""
-        from events.models import IdentifierScheme
-
         content_type = ContentType.objects.get_for_model(model)
         notes = {(w[0], w[1], w[2]): (w[3] if len(w) > 3 else "") for w in wanted}
         have = {
@@ -257,9 +255,11 @@ class Provenance:
         self.sources: dict[str, Source] = {}
         self.citations: list[Citation] = []
 
-    def source(self, path: str, note: str = "") -> Source:
+    def source(self, path: str, note: str = "", text: str | None = None) -> Source:
+        """The source of the file ``path``; ``text`` is its stored text where it is not the file's own (the
+        decompressed CSV of a .gz file: the note says so)."""
         if path not in self.sources:
-            text = self.archive.text(path)
+            text = self.archive.text(path) if text is None else text
             sha256 = hashlib.sha256(self.archive.files[path]).hexdigest()
             self.sources[path] = Source(
                 id=stable_id(self.dataset.name, "file", path),

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import hashlib
 import io
 from dataclasses import dataclass
 
@@ -54,7 +53,7 @@ ACTIONS = (
     ("StateEnd", "ended"),
 )
 OPEN = "9999-12-31"
-VERSION = 1
+VERSION = 2  # 2: the parties' source keyed by its file's own path
 
 
 def edtf(raw: str) -> tuple[str, str | None]:
@@ -104,18 +103,12 @@ class ManytreatiesImporter:
     def run(self) -> None:
         agreements_text = self.archive.text(AGREEMENTS)
         parties_text = self.parties_text()
-        # The parties' source holds the decompressed CSV; its note names the compressed file and both hashes.
-        self.archive.files[PARTIES + "#text"] = parties_text.encode("utf-8")
-        sha = hashlib.sha256(self.archive.files[PARTIES]).hexdigest()
         converted = (
             "Converted to CSV as text from the package's data/*.rda when the archive was made (datasets/README.md)."
         )
         self.provenance.source(AGREEMENTS, note=converted)
-        parties_source = self.provenance.source(
-            PARTIES + "#text", note=f"{converted} Decompressed from {PARTIES} (sha256 {sha})."
-        )
-        parties_source.title = f"{MANYTREATIES.repository}: {PARTIES} (decompressed)"
-        parties_source.url = MANYTREATIES.url(PARTIES)
+        # The parties' source stores the decompressed CSV (the sha256 in its note is the compressed file's).
+        self.provenance.source(PARTIES, note=f"{converted} Stored decompressed.", text=parties_text)
 
         resolver = self.resolver()
         agreements: dict[tuple, Agreement] = {}
@@ -141,7 +134,7 @@ class ManytreatiesImporter:
             key = self.match(row, by_treaty)
             if key is None:  # a treatyID only among the parties: the agreement from the party's columns
                 key = (row["treatyID"], row["Title"], row["Signature"])
-                agreements[key] = self.agreement(key, row, line, PARTIES + "#text")
+                agreements[key] = self.agreement(key, row, line, PARTIES)
                 by_treaty.setdefault(key[0], []).append(key)
                 identifiers.append((agreements[key].pk, row["treatyID"], f"{PARTIES} row {line.number}"))
                 self.summary.count("agreements made from party rows (treatyID without an agreement row)", "noted")
@@ -156,7 +149,7 @@ class ManytreatiesImporter:
                 party = parties[party_key] = AgreementParty(
                     id=stable_id("manytreaties", "party", *key, actor.code), agreement=agreement, country=actor
                 )
-            self.provenance.cite(party, PARTIES + "#text", line.span, f"row-{line.number}")
+            self.provenance.cite(party, PARTIES, line.span, f"row-{line.number}")
             for column, action in ACTIONS:
                 text, raw = edtf(row[column])
                 if not text and raw is None:
@@ -174,7 +167,7 @@ class ManytreatiesImporter:
                 if raw is not None:
                     self.provenance.cite(
                         actions[action_key],
-                        PARTIES + "#text",
+                        PARTIES,
                         line.span,
                         f"date-{line.number}",
                         field="date",

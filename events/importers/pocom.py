@@ -25,8 +25,8 @@ from xml.etree import ElementTree
 
 from events.actors import Successions
 from events.dates import UncertainDate
-from events.importers.base import Archive, Provenance, Summary, Writer, person_id, stable_id
-from events.importers.travels import POCOM, _space
+from events.importers.base import Archive, Provenance, Summary, Writer, stable_id
+from events.importers.travels import POCOM, _space, pocom_official
 from events.models import Actor, ActorIdentifier, Official, Position
 
 VERSION = 1
@@ -97,7 +97,7 @@ class PocomImporter:
                         self.summary.skip(label, reason)
                         continue
                 person = element.findtext("person-id")
-                official = people.get(person) or self.person(person)
+                official = people.get(person) or pocom_official(self.archive, self.provenance, person, self.known)
                 if official is None:
                     self.summary.skip(label, f'person "{person}" has no file under people/')
                     continue
@@ -155,23 +155,3 @@ class PocomImporter:
         self.summary.count("postings", "unchanged", len(postings) - len(new))
         self.provenance.write_citations()
         self.writer.identifiers(Position, [(pk, "pocom", value, note) for pk, value, note in identifiers])
-
-    def person(self, slug: str) -> Official | None:
-        path = f"people/{slug[0]}/{slug}.xml"
-        if path not in self.archive.files:
-            return None
-        text = self.archive.text(path)
-        names = ElementTree.fromstring(text).find("persName")
-        forename, surname = _space(names.findtext("forename")), _space(names.findtext("surname"))
-        generation = _space(names.findtext("genName"))
-        altnames = [_space(a.text) for a in names.iter("altname") if _space(a.text)]
-        full = " ".join(part for part in (forename, surname, generation) if part)
-        name = altnames[0] if altnames else full
-        official = Official(
-            id=person_id(slug, self.known),
-            slug=slug,
-            name=name[:200],
-            alternative_names=[n for n in dict.fromkeys([full, *altnames]) if n != name],
-        )
-        self.provenance.cite(official, path, (text.index("<person"), len(text.rstrip())), "person")
-        return official

@@ -57,6 +57,30 @@ def _space(text: str | None) -> str:
     return re.sub(r"\s+", " ", text or "").strip()
 
 
+def pocom_official(archive: Archive, provenance: Provenance, slug: str, known: dict) -> Official | None:
+    """The official pocom's ``people/<letter>/<slug>.xml`` describes, cited; None when pocom has no such file.
+    The name is the first ``altname`` (else forename, surname and generation); the other forms are kept as
+    alternative names."""
+    path = f"people/{slug[0]}/{slug}.xml"
+    if path not in archive.files:
+        return None
+    text = archive.text(path)
+    names = ElementTree.fromstring(text).find("persName")
+    forename, surname = _space(names.findtext("forename")), _space(names.findtext("surname"))
+    generation = _space(names.findtext("genName"))
+    altnames = [_space(a.text) for a in names.iter("altname") if _space(a.text)]
+    full = " ".join(part for part in (forename, surname, generation) if part)
+    name = altnames[0] if altnames else full
+    official = Official(
+        id=person_id(slug, known),
+        slug=slug,
+        name=name[:200],
+        alternative_names=[n for n in dict.fromkeys([full, *altnames]) if n != name],
+    )
+    provenance.cite(official, path, (text.index("<person"), len(text.rstrip())), "person")
+    return official
+
+
 @dataclass
 class Record:
     id: str
@@ -229,7 +253,9 @@ class TravelsImporter:
             slug = element.findtext("person-id")
             if slug not in slugs:
                 continue
-            official = officials.get(slug) or self.pocom_person(slug)
+            official = officials.get(slug) or pocom_official(self.pocom, self.pocom_provenance, slug, self.known)
+            if official is None:
+                continue  # listed below as a traveller pocom does not describe
             officials[slug] = official
             principal = element.findtext("id")
             started, ended = element.findtext("started/date") or "", element.findtext("ended/date") or ""
@@ -254,25 +280,6 @@ class TravelsImporter:
             Position, positions, ["official", "title", "country", "start", "start_basis", "end", "end_basis"]
         )
         return officials
-
-    def pocom_person(self, slug: str) -> Official:
-        path = f"people/{slug[0]}/{slug}.xml"
-        text = self.pocom.text(path)
-        person = ElementTree.fromstring(text)
-        names = person.find("persName")
-        forename, surname = _space(names.findtext("forename")), _space(names.findtext("surname"))
-        generation = _space(names.findtext("genName"))
-        altnames = [_space(a.text) for a in names.iter("altname") if _space(a.text)]
-        full = " ".join(part for part in (forename, surname, generation) if part)
-        name = altnames[0] if altnames else full
-        official = Official(
-            id=person_id(slug, self.known),
-            slug=slug,
-            name=name,
-            alternative_names=[n for n in dict.fromkeys([full, *altnames]) if n != name],
-        )
-        self.pocom_provenance.cite(official, path, (text.index("<person"), len(text.rstrip())), "person")
-        return official
 
     # -- writing --------------------------------------------------------------------------------------------
 
