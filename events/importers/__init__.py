@@ -3,6 +3,7 @@
 # The archive each dataset's sources are read from (their text_path starts with datasets/<archive>#).
 ARCHIVES = {
     "travels": "historyatstate-travels.tar.xz",
+    "visits": "historyatstate-visits.tar.xz",
     "pocom": "historyatstate-pocom.tar.xz",
     "manytreaties": "globalgov-manytreaties.tar.xz",
 }

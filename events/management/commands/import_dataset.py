@@ -11,7 +11,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from events.importers import manytreaties, pocom, travels
+from events.importers import manytreaties, pocom, travels, visits
 from events.importers.base import Summary, Writer, archive_for
 from events.models import DatasetImport
 
@@ -27,6 +27,11 @@ DATASETS = {
         (travels.POCOM,),
         pocom.VERSION,
         lambda archives, summary, writer: pocom.PocomImporter(*archives, summary, writer).run(),
+    ),
+    "visits": (
+        (visits.VISITS,),
+        visits.VERSION,
+        lambda archives, summary, writer: visits.VisitsImporter(*archives, summary, writer).run(),
     ),
     "manytreaties": (
         (manytreaties.MANYTREATIES,),
