@@ -192,7 +192,18 @@ class SectorAdmin(CurationAdmin):
 
 class PositionInline(admin.TabularInline):
     model = Position
-    fields = ["title", "country", "posted_to", "start", "start_basis", "end", "end_basis", "end_cause"]
+    fields = [
+        "title",
+        "country",
+        "posted_to",
+        "start",
+        "start_basis",
+        "end",
+        "end_basis",
+        "end_cause",
+        "appointed",
+        "served",
+    ]
     autocomplete_fields = ["country", "posted_to"]
     show_change_link = True
     extra = 0
@@ -227,8 +238,8 @@ class OfficialAdmin(CitedAdmin):
 
 @admin.register(Position)
 class PositionAdmin(CitedAdmin):
-    list_display = ["official", "title", "country", "start", "end", "end_cause"]
-    list_filter = [("country", admin.RelatedOnlyFieldListFilter), "start_precision", "end_cause"]
+    list_display = ["official", "title", "country", "start", "end", "end_cause", "served"]
+    list_filter = [("country", admin.RelatedOnlyFieldListFilter), "start_precision", "end_cause", "served"]
     list_select_related = ["official", "country"]
     search_fields = ["title"]
     search_vectors = ("official__search",)

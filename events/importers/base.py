@@ -112,7 +112,7 @@ def element_spans(text: str, tag: str) -> dict[str, tuple[int, int]]:
     """Offsets of each ``<tag ...>...</tag>`` element in the file's text, by the ``<id>`` inside it (the first
     element wins where an id repeats): the verbatim excerpt a citation quotes."""
     spans: dict[str, tuple[int, int]] = {}
-    for match in re.finditer(rf"<{tag}\b[^>]*>.*?</{tag}>", text, re.DOTALL):
+    for match in re.finditer(rf"<{tag}(?:\s[^>]*)?>.*?</{tag}>", text, re.DOTALL):
         found = ELEMENT_ID.search(match.group(0))
         if found:
             spans.setdefault(found.group(1), match.span())

@@ -25,11 +25,19 @@ from xml.etree import ElementTree
 
 from events.actors import Successions
 from events.dates import UncertainDate
-from events.importers.base import Archive, Provenance, Summary, Writer, stable_id
-from events.importers.travels import POCOM, _space, pocom_official
+from events.importers.base import Archive, Provenance, Summary, Writer, element_spans, stable_id
+from events.importers.travels import (
+    OFFICIAL_FIELDS,
+    POCOM,
+    PRINCIPAL_FIELDS,
+    _space,
+    pocom_official,
+    principal_position,
+)
 from events.models import Actor, ActorIdentifier, Official, Position
 
-VERSION = 1
+VERSION = 2  # 2: nominees, principal officers, appointment dates, birth and death years
+SECRETARIES = "positions-principals/secretary.xml"
 APPROXIMATE = re.compile(r"\b(about|on or shortly before|on or about|soon after|shortly)\b", re.IGNORECASE)
 CAUSES = (
     (re.compile(r"died", re.IGNORECASE), "died_in_office"),
@@ -77,76 +85,80 @@ class PocomImporter:
         for path in self.archive.under("missions-countries/", ".xml") + self.archive.under("missions-orgs/", ".xml"):
             text = self.archive.text(path)
             root = ElementTree.fromstring(text)
-            spans = list(re.finditer(r"<chief>.*?</chief>", text, re.DOTALL))
-            chiefs = root.find("chiefs")
-            if chiefs is None:
-                continue
+            spans = iter(re.finditer(r"<chief>.*?</chief>", text, re.DOTALL))  # document order: chiefs, then nominees
             mission = root.findtext("id")
-            for place, (element, match) in enumerate(zip(chiefs.findall("chief"), spans, strict=False)):
-                chief = element.findtext("id")
-                label = f"{path} chief {place + 1} ({chief})"
-                if path.startswith("missions-orgs/"):
-                    named = missions.get(mission)
-                    if named is None:
-                        self.summary.skip(label, f'mission "{mission}" names no organisation actor')
+            for section, served in (("chiefs", True), ("other-nominees", False)):
+                found = root.find(section)
+                for place, element in enumerate([] if found is None else found.findall("chief")):
+                    match = next(spans)
+                    chief = element.findtext("id")
+                    kind = "chief" if served else "nominee"
+                    label = f"{path} {kind} {place + 1} ({chief})"
+                    if path.startswith("missions-orgs/"):
+                        named = missions.get(mission)
+                        if named is None:
+                            self.summary.skip(label, f'mission "{mission}" names no organisation actor')
+                            continue
+                    else:
+                        named = hsg.get(element.findtext("contemporary-territory-id"))
+                        if named is None:
+                            reason = f'territory "{element.findtext("contemporary-territory-id")}" names no actor'
+                            self.summary.skip(label, reason)
+                            continue
+                    person = element.findtext("person-id")
+                    official = people.get(person) or pocom_official(self.archive, self.provenance, person, self.known)
+                    if official is None:
+                        self.summary.skip(label, f'person "{person}" has no file under people/')
                         continue
-                else:
-                    named = hsg.get(element.findtext("contemporary-territory-id"))
-                    if named is None:
-                        reason = f'territory "{element.findtext("contemporary-territory-id")}" names no actor'
-                        self.summary.skip(label, reason)
-                        continue
-                person = element.findtext("person-id")
-                official = people.get(person) or pocom_official(self.archive, self.provenance, person, self.known)
-                if official is None:
-                    self.summary.skip(label, f'person "{person}" has no file under people/')
-                    continue
-                people[person] = official
-                dates = {
-                    event: (_space(element.findtext(f"{event}/date")), _space(element.findtext(f"{event}/note")))
-                    for event in ("appointed", "arrived", "started", "ended")
-                }
-                start_event = next((e for e in ("started", "arrived", "appointed") if dates[e][0]), None)
-                start, ok_start = qualified(*dates[start_event]) if start_event else ("", True)
-                end, ok_end = qualified(*dates["ended"])
-                if not (ok_start and ok_end):
-                    self.summary.count("chiefs' dates that are not EDTF (kept as raw text)", "noted")
-                day = UncertainDate.parse(start).earliest if start else None
-                actor = successions.actor_on(named, day)[0] if day else named
-                cause = ""
-                if end:
-                    note = dates["ended"][1]
-                    cause = next((c for pattern, c in CAUSES if pattern.search(note)), "other" if note else "")
-                position = Position(
-                    id=stable_id("pocom", "chief", path, place, chief),
-                    official=official,
-                    title=titles.get(element.findtext("role-title-id"), element.findtext("role-title-id")),
-                    country=self.usa,
-                    start=start,
-                    start_basis="stated" if start else "",
-                    end=end,
-                    end_basis="stated" if end else "",
-                    end_cause=cause,
-                )
-                positions.append(position)
-                postings.append((position.pk, actor.pk))
-                identifiers.append((position.pk, chief, f"{path}, chief {place + 1}"))
-                self.provenance.cite(
-                    position,
-                    path,
-                    match.span(),
-                    "chief",
-                    note=f"Start: {start_event or 'none given'}." if start_event != "started" else "",
-                )
+                    people[person] = official
+                    dates = {
+                        event: (_space(element.findtext(f"{event}/date")), _space(element.findtext(f"{event}/note")))
+                        for event in ("appointed", "arrived", "started", "ended")
+                    }
+                    # A nominee never started: the appointment is kept, the start and end stay unknown.
+                    events = ("started", "arrived", "appointed") if served else ()
+                    start_event = next((e for e in events if dates[e][0]), None)
+                    start, ok_start = qualified(*dates[start_event]) if start_event else ("", True)
+                    end, ok_end = qualified(*dates["ended"]) if served else ("", True)
+                    appointed, ok_appointed = qualified(*dates["appointed"])
+                    if not (ok_start and ok_end and ok_appointed):
+                        self.summary.count("chiefs' dates that are not EDTF (kept as raw text)", "noted")
+                    when = start or appointed
+                    day = UncertainDate.parse(when).earliest if when else None
+                    actor = successions.actor_on(named, day)[0] if day else named
+                    cause = ""
+                    if end:
+                        note = dates["ended"][1]
+                        cause = next((c for pattern, c in CAUSES if pattern.search(note)), "other" if note else "")
+                    position = Position(
+                        id=stable_id("pocom", kind, path, place, chief),
+                        official=official,
+                        title=titles.get(element.findtext("role-title-id"), element.findtext("role-title-id")),
+                        country=self.usa,
+                        start=start,
+                        start_basis="stated" if start else "",
+                        end=end,
+                        end_basis="stated" if end else "",
+                        end_cause=cause,
+                        appointed=appointed,
+                        served=served,
+                    )
+                    self.unknown_if_reversed(position, path, match.span())
+                    positions.append(position)
+                    postings.append((position.pk, actor.pk))
+                    identifiers.append((position.pk, chief, f"{path}, {kind} {place + 1}"))
+                    if served:
+                        note = f"Start: {start_event or 'none given'}." if start_event != "started" else ""
+                    else:
+                        note = "A nominee who did not serve (other-nominees)."
+                    self.provenance.cite(position, path, match.span(), "chief", note=note)
+                    self.summary.count("chiefs of mission" if served else "nominees who did not serve", "read")
+        positions += self.principals(people, identifiers)
         self.provenance.write_sources()
         # An official another dataset (or the seed) already has keeps its name: the first to create it names it.
         new_people = [o for slug, o in people.items() if slug not in self.known]
-        self.writer.upsert(Official, new_people, ["slug", "name", "alternative_names"])
-        self.writer.upsert(
-            Position,
-            positions,
-            ["official", "title", "country", "start", "start_basis", "end", "end_basis", "end_cause"],
-        )
+        self.writer.upsert(Official, new_people, OFFICIAL_FIELDS)
+        self.writer.upsert(Position, positions, [*PRINCIPAL_FIELDS, "end_cause", "served"])
         through = Position.posted_to.through
         have = set(through.objects.filter(position__in=[p for p, _ in postings]).values_list("position_id", "actor_id"))
         new = [through(position_id=p, actor_id=a) for p, a in postings if (p, a) not in have]
@@ -155,3 +167,57 @@ class PocomImporter:
         self.summary.count("postings", "unchanged", len(postings) - len(new))
         self.provenance.write_citations()
         self.writer.identifiers(Position, [(pk, "pocom", value, note) for pk, value, note in identifiers])
+
+    def principals(self, people: dict[str, Official], identifiers: list[tuple]) -> list[Position]:
+        """The principal officers of the Department (``positions-principals/*.xml``: the Secretary of State, the
+        under and assistant secretaries, ...), each a position for the United States at home."""
+        positions, seen = [], set()
+        # The Secretary's file first (the travels importer reads it too): an id that repeats in another file
+        # (secr-1861-sewa is in assistant-secretary.xml as well) is the Secretary's.
+        paths = sorted(self.archive.under("positions-principals/", ".xml"), key=lambda p: p != SECRETARIES)
+        for path in paths:
+            text = self.archive.text(path)
+            office = ElementTree.fromstring(text)
+            title = _space(office.findtext("names/singular"))
+            spans = element_spans(text, "principal")
+            for element in office.iter("principal"):
+                person, principal = element.findtext("person-id"), element.findtext("id")
+                official = people.get(person) or pocom_official(self.archive, self.provenance, person, self.known)
+                if official is None:
+                    self.summary.skip(f"{path} {principal}", f'person "{person}" has no file under people/')
+                    continue
+                people[person] = official
+                repeated = path if principal in seen else ""  # 14 ids are in two offices' files
+                seen.add(principal)
+                position = principal_position(element, official, title, self.usa, also_in=repeated)
+                self.unknown_if_reversed(position, path, spans[principal])
+                positions.append(position)
+                identifiers.append((position.pk, principal, repeated))  # unique ids: no note, as travels writes them
+                self.provenance.cite(position, path, spans[principal], "record")
+                self.summary.count("principal officers", "read")
+        return positions
+
+    def unknown_if_reversed(self, position: Position, path: str, span: tuple[int, int]) -> None:
+        """A position that ends before it starts (``positions-principals/assistant-secretary-second.xml``: started
+        1886-07-27, ended 1886-07-22, appointed 1866-07-27) has one wrong date, and which is not known: both load as
+        unknown, each kept as a cited stated value, and the record is listed."""
+        if not (position.start and position.end):
+            return
+        if UncertainDate.parse(position.end).latest >= UncertainDate.parse(position.start).earliest:
+            return
+        for name in ("start", "end"):
+            stated = getattr(position, name)
+            self.provenance.cite(
+                position,
+                path,
+                span,
+                f"{name}-reversed",
+                field=name,
+                stated_value=stated,
+                note=f"The record's {name} ({stated}) is unknown here: the end it gives ({position.end}) is before "
+                f"its start ({position.start}).",
+            )
+            setattr(position, name, "")
+            setattr(position, f"{name}_basis", "")
+        position.end_cause = ""
+        self.summary.skip(f"{path} {position.title}", "ends before it starts: start and end loaded as unknown")

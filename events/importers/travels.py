@@ -49,7 +49,7 @@ POCOM = Dataset(
     publisher="Office of the Historian, U.S. Department of State",
     license=TRAVELS.license,
 )
-VERSION = 2  # 2: officials' ids from their slug alone, shared with pocom
+VERSION = 3  # 3: appointment dates, birth and death years; 2: officials' ids from their slug alone, shared with pocom
 GAP = datetime.timedelta(days=1)
 
 
@@ -71,14 +71,50 @@ def pocom_official(archive: Archive, provenance: Provenance, slug: str, known: d
     altnames = [_space(a.text) for a in names.iter("altname") if _space(a.text)]
     full = " ".join(part for part in (forename, surname, generation) if part)
     name = altnames[0] if altnames else full
+    person = ElementTree.fromstring(text)
     official = Official(
         id=person_id(slug, known),
         slug=slug,
         name=name[:200],
         alternative_names=[n for n in dict.fromkeys([full, *altnames]) if n != name],
+        birth_date=_year(person.findtext("birth")),
+        death_date=_year(person.findtext("death")),
     )
     provenance.cite(official, path, (text.index("<person"), len(text.rstrip())), "person")
     return official
+
+
+def _year(text: str | None) -> str:
+    """A birth or death year as pocom and presidents.xml write it (four digits), else unknown."""
+    text = _space(text)
+    return text if re.fullmatch(r"\d{4}", text) else ""
+
+
+OFFICIAL_FIELDS = ["slug", "name", "alternative_names", "birth_date", "death_date"]
+
+
+def principal_position(
+    element: ElementTree.Element, official: Official, title: str, usa: Actor, also_in: str = ""
+) -> Position:
+    """A principal officer of the Department of State (``positions-principals/*.xml``): start when the officer
+    started (else when appointed), the appointment kept as its own date, the end when it ended. ``also_in`` tells
+    apart an id that an earlier file has too (its path)."""
+    appointed, started = element.findtext("appointed/date") or "", element.findtext("started/date") or ""
+    ended = element.findtext("ended/date") or ""
+    return Position(
+        id=stable_id("pocom", "principal", element.findtext("id"), *([also_in] if also_in else [])),
+        official=official,
+        title=title,
+        country=usa,
+        start=started or appointed,
+        start_basis="stated" if started or appointed else "",
+        end=ended,
+        end_basis="stated" if ended else "",
+        appointed=appointed,
+    )
+
+
+PRINCIPAL_FIELDS = ["official", "title", "country", "start", "start_basis", "end", "end_basis", "appointed"]
 
 
 @dataclass
@@ -231,7 +267,13 @@ class TravelsImporter:
                 continue
             official = officials.setdefault(
                 slug,
-                Official(id=person_id(slug, self.known), slug=slug, name=_space(element.findtext("name"))),
+                Official(
+                    id=person_id(slug, self.known),
+                    slug=slug,
+                    name=_space(element.findtext("name")),
+                    birth_date=_year(element.findtext("birth-year")),
+                    death_date=_year(element.findtext("death-year")),
+                ),
             )
             self.provenance.cite(official, presidents_path, span, f"president-{element.get('n')}")
             position = Position(
@@ -258,27 +300,15 @@ class TravelsImporter:
                 continue  # listed below as a traveller pocom does not describe
             officials[slug] = official
             principal = element.findtext("id")
-            started, ended = element.findtext("started/date") or "", element.findtext("ended/date") or ""
-            position = Position(
-                id=stable_id("pocom", "principal", principal),
-                official=official,
-                title="Secretary of State",
-                country=self.usa,
-                start=started or element.findtext("appointed/date") or "",
-                start_basis="stated" if started or element.findtext("appointed/date") else "",
-                end=ended,
-                end_basis="stated" if ended else "",
-            )
+            position = principal_position(element, official, "Secretary of State", self.usa)
             self.pocom_provenance.cite(position, secretaries_path, principal_spans[principal], "record")
             positions.append(position)
             self.identifiers.append((Position, position.pk, "pocom", principal))
         missing = slugs - set(officials)
         for slug in sorted(missing):
             self.summary.skip(slug, "a traveller in neither presidents.xml nor pocom's secretaries")
-        self.writer.upsert(Official, list(officials.values()), ["slug", "name", "alternative_names"])
-        self.writer.upsert(
-            Position, positions, ["official", "title", "country", "start", "start_basis", "end", "end_basis"]
-        )
+        self.writer.upsert(Official, list(officials.values()), OFFICIAL_FIELDS)
+        self.writer.upsert(Position, positions, PRINCIPAL_FIELDS)
         return officials
 
     # -- writing --------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 
 from events.choices import EndCause
-from events.dates import bounds_constraints, not_before, uncertain_date_fields
+from events.dates import EDTF_HELP, bounds_constraints, not_before, uncertain_date_fields, validate_edtf
 from events.models.base import RecordModel, UUIDManager
 from events.search import search_field, search_index
 
@@ -34,6 +34,12 @@ class Official(RecordModel):
         blank=True,
         validators=[RegexValidator(r"^Q[1-9]\d*$", "A Wikidata QID is Q followed by digits, e.g. Q20980936.")],
         help_text="Wikidata item, where a source gives it.",
+    )
+    birth_date = models.CharField(
+        max_length=40, blank=True, validators=[validate_edtf], help_text=f"When born, often only a year. {EDTF_HELP}"
+    )
+    death_date = models.CharField(
+        max_length=40, blank=True, validators=[validate_edtf], help_text=f"When died, often only a year. {EDTF_HELP}"
     )
     search = search_field("name", "slug", arrays=("alternative_names",))
 
@@ -62,11 +68,12 @@ class PositionQuerySet(models.QuerySet):
     def held_on(self, day: datetime.date):
         """Positions whose bounds include ``day``: the start may be on or before it, the end on or after it.
 
-        An unknown start or end leaves that side open (Popolo: a missing date is unknown).
+        An unknown start or end leaves that side open (Popolo: a missing date is unknown). A nomination never
+        served is never held.
         """
         started = models.Q(start_earliest__lte=day) | models.Q(start_earliest__isnull=True)
         not_ended = models.Q(end_latest__gte=day) | models.Q(end_latest__isnull=True)
-        return self.filter(started & not_ended)
+        return self.filter(started & not_ended, served=True)
 
 
 class PositionManager(UUIDManager.from_queryset(PositionQuerySet)):
@@ -98,6 +105,18 @@ class Position(RecordModel):
     end, end_precision, end_earliest, end_latest, end_basis, end_qualifier = uncertain_date_fields("End")
     end_cause = models.CharField(
         max_length=20, choices=EndCause.choices, blank=True, help_text="Why the position ended, where known."
+    )
+    appointed = models.CharField(
+        max_length=40,
+        blank=True,
+        validators=[validate_edtf],
+        help_text="When the official was appointed, where a source gives it apart from the start (an ambassador "
+        f"starts on presenting credentials). {EDTF_HELP}",
+    )
+    served = models.BooleanField(
+        default=True,
+        help_text="False for a nominee who never took up the position (pocom's other nominees): such a position is "
+        "never active.",
     )
 
     objects = PositionManager()

@@ -1,5 +1,7 @@
 """The pocom importer (chiefs of mission) on the real, vendored archive."""
 
+import datetime
+
 import pytest
 
 from events.importers.base import Summary, Writer, archive_for
@@ -32,8 +34,41 @@ def test_chiefs_of_mission_posted_to_the_actor_of_the_time(api):
         "1952-03-10",
         "term_ended",
     )
+    assert bruce.appointed == "1949-05-09"  # kept apart from the start (credentials)
+    assert (bruce.official.birth_date, bruce.official.death_date) == ("1898", "1977")
     found = results(api.get("/api/v1/officials/", {"posted_to": "FRA", "active_on": "1950-01-01"}))
     assert [o["slug"] for o in found] == ["bruce-david-kirkpatrick-este"]
+    detail = api.get("/api/v1/officials/bruce-david-kirkpatrick-este/").json()
+    assert (detail["birth_date"], detail["death_date"]) == ("1898", "1977")
+    france = [p for p in detail["positions"] if [a["code"] for a in p["posted_to"]] == ["FRA"]]
+    assert [(p["appointed"], p["start"], p["served"]) for p in france] == [("1949-05-09", "1949-05-17", True)]
+    # el-salvador.xml, other-nominees: John Slidell, appointed 1853-03-29, never served: kept, never active.
+    (slidell,) = position("sv-1853-slid-01")
+    assert (slidell.served, slidell.appointed, slidell.start, [a.code for a in slidell.posted_to.all()]) == (
+        False,
+        "1853-03-29",
+        "",
+        ["SLV"],
+    )
+    assert not Position.objects.held_on(datetime.date(1853, 6, 1)).filter(pk=slidell.pk).exists()
+    posted = results(api.get("/api/v1/officials/", {"posted_to": "SLV", "active_on": "1853-06-01"}))
+    assert "slidell-john" not in [o["slug"] for o in posted]
+    # positions-principals/administrator-aid.xml: a principal officer at home (no posting).
+    (hamilton,) = position("aid-1961-hami")
+    assert (hamilton.title, hamilton.country.code, hamilton.start, hamilton.end, hamilton.posted_to.count()) == (
+        "Administrator of the Agency for International Development",
+        "USA",
+        "1961-09-30",
+        "1962-12-07",
+        0,
+    )
+    # positions-principals/second-assistant-secretary.xml ends before it starts: both dates unknown, both cited.
+    (reversed_dates,) = Position.objects.filter(citations__stated_value="1886-07-22").distinct()
+    assert (reversed_dates.start, reversed_dates.end) == ("", "")
+    assert {c.stated_value for c in reversed_dates.citations.filter(field__in=["start", "end"])} == {
+        "1886-07-27",
+        "1886-07-22",
+    }
     # argentina.xml, ar-1823-rodn-01: "Died at post on" 1824-06-10.
     (rodney,) = position("ar-1823-rodn-01")
     assert (rodney.end, rodney.end_cause) == ("1824-06-10", "died_in_office")
