@@ -49,18 +49,35 @@ class Dataset:
     publisher: str
     license: str
 
-    def url(self, path: str) -> str:
-        return f"https://github.com/{self.repository}/blob/{self.commit}/{path}"
+    def url(self, path: str, commit: str = "") -> str:
+        return f"https://github.com/{self.repository}/blob/{commit or self.commit}/{path}"
+
+
+class ArchiveError(Exception):
+    """The files read lack one an importer needs (an upstream checkout of another layout)."""
 
 
 class Archive:
-    """The files of a vendored archive, by their path in the upstream repository (the top folder left out)."""
+    """The files of a vendored archive, by their path in the upstream repository (the top folder left out); or of
+    an upstream checkout (a directory: ``--path``), whose commit is read from its ``.git`` where it has one."""
 
     def __init__(self, path: Path):
         self.path = path
+        self.files: dict[str, bytes] = {}
+        self.commit: str | None = None  # None: the dataset's vendored commit
+        if path.is_dir():
+            for file in sorted(path.rglob("*")):
+                inner = file.relative_to(path).as_posix()
+                if file.is_file() and not inner.startswith(".git/"):
+                    self.files[inner] = file.read_bytes()
+            digest = hashlib.sha256()
+            for inner, data in self.files.items():
+                digest.update(f"{inner}\0{hashlib.sha256(data).hexdigest()}\n".encode())
+            self.sha256 = digest.hexdigest()
+            self.commit = _checkout_commit(path)
+            return
         data = path.read_bytes()
         self.sha256 = hashlib.sha256(data).hexdigest()
-        self.files: dict[str, bytes] = {}
         with tarfile.open(path, "r:xz") as tar:
             for member in tar.getmembers():
                 if member.isfile():
@@ -68,39 +85,81 @@ class Archive:
                     self.files[inner] = tar.extractfile(member).read()
 
     def text(self, path: str) -> str:
+        if path not in self.files:
+            raise ArchiveError(f"{self.path} has no file {path}")
         return self.files[path].decode("utf-8")
 
     def under(self, folder: str, suffix: str = "") -> list[str]:
         return sorted(p for p in self.files if p.startswith(folder) and p.endswith(suffix))
 
 
+def _checkout_commit(path: Path) -> str | None:
+    """The commit a git checkout is at (HEAD, through its ref), or None."""
+    head = path / ".git" / "HEAD"
+    if not head.is_file():
+        return None
+    text = head.read_text().strip()
+    if not text.startswith("ref: "):
+        return text
+    ref = path / ".git" / text[5:]
+    if ref.is_file():
+        return ref.read_text().strip()
+    packed = path / ".git" / "packed-refs"
+    if packed.is_file():
+        for line in packed.read_text().splitlines():
+            if line.endswith(" " + text[5:]):
+                return line.split()[0]
+    return None
+
+
+NOT_EDTF = "not an EDTF date: loaded as unknown, its raw text cited"
+
+
+class ImportProblem(Exception):
+    """A problem with the data that ``--strict`` stops at: the file and record, the field, what is wrong."""
+
+
 @dataclass
 class Summary:
-    """What an import did, per kind of record: created, updated, unchanged; and what it skipped, and why."""
+    """What an import did, per kind of record: created, updated, unchanged; what it skipped, and why; which values
+    it loaded as unknown (their raw text cited), and which curators' edits it kept against upstream. With
+    ``strict``, the first skip or bad value raises ImportProblem instead."""
 
     counts: dict[str, Counter] = field(default_factory=dict)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (record, reason)
+    flagged: list[tuple[str, str]] = field(default_factory=list)  # (record and field, what is wrong)
     notes: list[str] = field(default_factory=list)
+    strict: bool = False
 
     def count(self, kind: str, outcome: str, n: int = 1) -> None:
         self.counts.setdefault(kind, Counter())[outcome] += n
 
     def skip(self, record: str, reason: str) -> None:
+        if self.strict:
+            raise ImportProblem(f"{record}: {reason} (the record would be skipped)")
         self.skipped.append((record, reason))
+
+    def flag(self, record: str, field: str, reason: str) -> None:
+        """A value loaded as unknown (its raw text kept as a cited stated value), or kept against upstream."""
+        if self.strict:
+            raise ImportProblem(f"{record}, field {field}: {reason}")
+        self.flagged.append((f"{record}, {field}", reason))
 
     @property
     def changed(self) -> int:
-        return sum(c["created"] + c["updated"] for c in self.counts.values())
+        return sum(c["created"] + c["updated"] + c["retracted"] for c in self.counts.values())
 
     def text(self) -> str:
         lines = []
         for kind, counter in sorted(self.counts.items()):
             parts = ", ".join(f"{n} {outcome}" for outcome, n in counter.items() if n)
             lines.append(f"  {kind}: {parts or 'none'}")
-        reasons = Counter(reason for _, reason in self.skipped)
-        for reason, n in sorted(reasons.items()):
-            example = next(record for record, r in self.skipped if r == reason)
-            lines.append(f"  skipped {n}: {reason} (e.g. {example})")
+        for label, listed in (("skipped", self.skipped), ("kept as unknown or disputed", self.flagged)):
+            reasons = Counter(reason for _, reason in listed)
+            for reason, n in sorted(reasons.items()):
+                examples = [record for record, r in listed if r == reason]
+                shown = "; ".join(examples[:3]) + ("; ..." if n > 3 else "")
+                lines.append(f"  {label} {n}: {reason} ({shown})")
         lines.extend(f"  note: {note}" for note in self.notes)
         return "\n".join(lines)
 
@@ -126,15 +185,22 @@ class Writer:
 
     CHUNK = 20000
 
-    def __init__(self, summary: Summary, user=None, reason: str = ""):
+    def __init__(self, summary: Summary, user=None, reason: str = "", progress=None):
         self.summary = summary
         self.user = user
-        self.reason = reason
+        self.reason = reason or "import_dataset"  # the history tells imports from curators' edits by it
         self.now = timezone.now()
+        self.progress = progress  # a tqdm bar, or None
+        self.provenances: list[Provenance] = []  # where citations of kept curators' edits are added
+        self.written: dict[type[models.Model], set] = {}  # primary keys of the rows this import read, per model
 
     def upsert(self, model: type[models.Model], rows: list[models.Model], fields: list[str], kind: str = "") -> None:
         """``rows`` carry their primary keys; ``fields`` are the ones the importer owns."""
         kind = kind or str(model._meta.verbose_name_plural)
+        if self.progress is not None:
+            self.progress.set_postfix_str(kind)
+            self.progress.update(len(rows))
+        self.written.setdefault(model, set()).update(row.pk for row in rows)
         dated = getattr(model, "uncertain_dates", ())
         for row in rows:
             if dated:
@@ -154,6 +220,8 @@ class Writer:
                 new.append(row)
             elif current != tuple(getattr(row, column) for column in columns):
                 changed.append(row)
+        if changed:
+            changed = self.keep_curators_edits(model, changed, fields, existing, columns, kind)
         if new:
             self.copy(model, new)
         if changed:  # few: the rows as stored, with the importer's fields set (their history copies whole rows)
@@ -172,6 +240,69 @@ class Writer:
         self.summary.count(kind, "created", len(new))
         self.summary.count(kind, "updated", len(changed))
         self.summary.count(kind, "unchanged", len(rows) - len(new) - len(changed))
+
+    def keep_curators_edits(self, model, rows: list, fields: list[str], existing: dict, columns: list[str], kind: str):
+        """Rows whose stored values a curator edited since the last import keep the edited fields: upstream's value
+        is cited (a stated value) beside the curator's, so the field shows as disputed, and the conflict is listed.
+        A field counts as edited when its stored value differs from the one the last import wrote (the history);
+        a row no import wrote (the seed's, a curator's) is edited in every field."""
+        if not hasattr(model, "history"):
+            return rows
+        own = [model._meta.get_field(name).attname for name in fields]
+        imported = {
+            pk: values
+            for pk, *values in model.history.filter(
+                id__in=[row.pk for row in rows], history_change_reason__startswith="import_dataset"
+            )
+            .order_by("id", "-history_date")
+            .distinct("id")
+            .values_list("id", *own)
+        }
+        kept = []
+        for row in rows:
+            stored = dict(zip(columns, existing[row.pk], strict=True))
+            last = dict(zip(own, imported[row.pk], strict=True)) if row.pk in imported else None
+            for name, attname in zip(fields, own, strict=True):
+                upstream = getattr(row, attname)
+                if upstream == stored[attname] or (last is not None and stored[attname] == last[attname]):
+                    continue
+                setattr(row, attname, stored[attname])
+                self.cite_conflict(row, name, upstream, stored[attname])
+                self.summary.flag(f"{kind} {row.pk}", name, "a curator's edit kept; upstream's value cited beside it")
+            sync_uncertain_dates(row)
+            if tuple(getattr(row, column) for column in columns) != existing[row.pk]:
+                kept.append(row)
+        return kept
+
+    def cite_conflict(self, row: models.Model, name: str, upstream, stored) -> None:
+        def plain(value):
+            return str(value) if isinstance(value, uuid.UUID) else value
+
+        for provenance in self.provenances:
+            if row.pk in provenance.quoted:
+                path, span = provenance.quoted[row.pk]
+                provenance.cite(
+                    row,
+                    path,
+                    span,
+                    f"upstream-{name}",
+                    field=name,
+                    stated_value=plain(upstream),
+                    note=f"Upstream's value; a curator's edit ({plain(stored)!r}) is kept in the record.",
+                )
+                provenance.citations.append(
+                    Citation(
+                        id=stable_id("curation", row.pk, name),
+                        source=curators_source(),
+                        content_type=ContentType.objects.get_for_model(type(row)),
+                        object_id=row.pk,
+                        field=name,
+                        stated_value=plain(stored),
+                        note=f"A curator's edit, kept by the import against {provenance.dataset.name}'s value "
+                        f"({plain(upstream)!r}); the record's history says who made it and when.",
+                    )
+                )
+                return
 
     def copy(self, model: type[models.Model], rows: list[models.Model]) -> None:
         """COPY new rows, and their "created" history rows, into their tables."""
@@ -245,6 +376,21 @@ def _copy(table: str, fields: list[models.Field], rows) -> None:
             copy.write_row(row)
 
 
+def curators_source() -> Source:
+    """The source of values curators set against an imported dataset's (cited where an import keeps them)."""
+    source, _ = Source.objects.get_or_create(
+        id=stable_id("curation", "source"),
+        defaults={
+            "title": "Curators' edits kept against imported datasets",
+            "kind": "other",
+            "note": "Values that curators set in the admin or the API on records a dataset import wrote, and that a "
+            "later import kept rather than overwrite. Each citation names the dataset; the record's history names "
+            "the curator and the time.",
+        },
+    )
+    return source
+
+
 class Provenance:
     """One source per upstream file (its text byte for byte), and citations of records quoting that file."""
 
@@ -254,6 +400,8 @@ class Provenance:
         self.writer = writer
         self.sources: dict[str, Source] = {}
         self.citations: list[Citation] = []
+        self.quoted: dict[uuid.UUID, tuple[str, tuple[int, int]]] = {}  # record -> the first file and span it cites
+        writer.provenances.append(self)
 
     def source(self, path: str, note: str = "", text: str | None = None) -> Source:
         """The source of the file ``path``; ``text`` is its stored text where it is not the file's own (the
@@ -261,16 +409,17 @@ class Provenance:
         if path not in self.sources:
             text = self.archive.text(path) if text is None else text
             sha256 = hashlib.sha256(self.archive.files[path]).hexdigest()
+            commit = self.archive.commit or self.dataset.commit
             self.sources[path] = Source(
                 id=stable_id(self.dataset.name, "file", path),
                 title=f"{self.dataset.repository}: {path}",
                 kind="dataset",
                 publisher=self.dataset.publisher,
-                url=self.dataset.url(path),
+                url=self.dataset.url(path, commit),
                 language="en",
-                text_path=f"datasets/{self.dataset.archive}#{path}",
+                text_path=f"datasets/{self.dataset.archive}#{path}",  # the dataset's file, wherever it was read
                 text=text,
-                note=f"{path} of github.com/{self.dataset.repository} at commit {self.dataset.commit}, sha256 "
+                note=f"{path} of github.com/{self.dataset.repository} at commit {commit}, sha256 "
                 f"{sha256}, stored byte for byte. {self.dataset.license}" + (f" {note}" if note else ""),
             )
         return self.sources[path]
@@ -289,6 +438,7 @@ class Provenance:
         citation among the record's citations (its id derives from it)."""
         source = self.source(path)
         start, end = span
+        self.quoted.setdefault(record.pk, (path, span))
         self.citations.append(
             Citation(
                 id=stable_id(self.dataset.name, "citation", record.pk, key),

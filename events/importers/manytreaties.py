@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from events.actors import Successions
 from events.dates import UncertainDate
-from events.importers.base import Archive, Dataset, Provenance, Summary, Writer, stable_id
+from events.importers.base import NOT_EDTF, Archive, Dataset, Provenance, Summary, Writer, stable_id
 from events.models import Actor, ActorIdentifier, Agreement, AgreementParty, PartyAction
 
 MANYTREATIES = Dataset(
@@ -53,7 +53,7 @@ ACTIONS = (
     ("StateEnd", "ended"),
 )
 OPEN = "9999-12-31"
-VERSION = 2  # 2: the parties' source keyed by its file's own path
+VERSION = 3  # 3: a Force that is not EDTF is cited; 2: the parties' source keyed by its file's own path
 
 
 def edtf(raw: str) -> tuple[str, str | None]:
@@ -174,7 +174,11 @@ class ManytreatiesImporter:
                         stated_value=raw,
                         note=f"{column} is not an EDTF date; kept as written, the date as unknown.",
                     )
-                    self.summary.count("dates that are not EDTF (kept as raw text)", "noted")
+                    self.summary.flag(
+                        f"{PARTIES} row {line.number}",
+                        f"{column} {raw!r}",
+                        NOT_EDTF,
+                    )
         counts: dict = {}
         for party in parties.values():
             counts[party.agreement_id] = counts.get(party.agreement_id, 0) + 1
@@ -213,7 +217,7 @@ class ManytreatiesImporter:
     def agreement(self, key: tuple, row: dict, line: Line, path: str) -> Agreement:
         signed, raw = edtf(row.get("Signature", ""))
         end, raw_end = edtf(row.get("End", ""))
-        force, _ = edtf(row.get("Force", ""))
+        force, raw_force = edtf(row.get("Force", ""))
         title = row["Title"]
         agreement = Agreement(
             id=stable_id("manytreaties", "agreement", *key),
@@ -235,6 +239,26 @@ class ManytreatiesImporter:
                 stated_value=raw,
                 note="Signature is not an EDTF date; kept as written, the date as unknown.",
             )
+            self.summary.flag(
+                f"{path} row {line.number}",
+                f"Signature {raw!r}",
+                NOT_EDTF,
+            )
+        if raw_force is not None:
+            self.provenance.cite(
+                agreement,
+                path,
+                line.span,
+                "force-raw",
+                field="status",
+                stated_value=raw_force,
+                note="Force (entry into force) is not an EDTF date; kept as written. The status does not use it.",
+            )
+            self.summary.flag(
+                f"{path} row {line.number}",
+                f"Force {raw_force!r}",
+                NOT_EDTF,
+            )
         if raw_end is not None:
             self.provenance.cite(
                 agreement,
@@ -245,7 +269,11 @@ class ManytreatiesImporter:
                 stated_value=raw_end,
                 note="End is not an EDTF date; kept as written. The status does not use it.",
             )
-            self.summary.count("dates that are not EDTF (kept as raw text)", "noted")
+            self.summary.flag(
+                f"{path} row {line.number}",
+                f"End {raw_end!r}",
+                NOT_EDTF,
+            )
         return agreement
 
     def resolver(self):

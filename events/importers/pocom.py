@@ -25,7 +25,7 @@ from xml.etree import ElementTree
 
 from events.actors import Successions
 from events.dates import UncertainDate
-from events.importers.base import Archive, Provenance, Summary, Writer, element_spans, stable_id
+from events.importers.base import NOT_EDTF, Archive, Provenance, Summary, Writer, element_spans, stable_id
 from events.importers.travels import (
     OFFICIAL_FIELDS,
     POCOM,
@@ -121,8 +121,11 @@ class PocomImporter:
                     start, ok_start = qualified(*dates[start_event]) if start_event else ("", True)
                     end, ok_end = qualified(*dates["ended"]) if served else ("", True)
                     appointed, ok_appointed = qualified(*dates["appointed"])
-                    if not (ok_start and ok_end and ok_appointed):
-                        self.summary.count("chiefs' dates that are not EDTF (kept as raw text)", "noted")
+                    bad = [
+                        e
+                        for ok, e in ((ok_start, start_event), (ok_end, "ended"), (ok_appointed, "appointed"))
+                        if not ok
+                    ]
                     when = start or appointed
                     day = UncertainDate.parse(when).earliest if when else None
                     actor = successions.actor_on(named, day)[0] if day else named
@@ -143,6 +146,18 @@ class PocomImporter:
                         appointed=appointed,
                         served=served,
                     )
+                    for event in bad:
+                        raw, field = dates[event][0], {"ended": "end", "appointed": "appointed"}.get(event, "start")
+                        self.provenance.cite(
+                            position,
+                            path,
+                            match.span(),
+                            f"{event}-raw",
+                            field=field,
+                            stated_value=raw,
+                            note=f"The {event} date is not an EDTF date; kept as written, the date as unknown.",
+                        )
+                        self.summary.flag(label, f"{event} {raw!r}", NOT_EDTF)
                     self.unknown_if_reversed(position, path, match.span())
                     positions.append(position)
                     postings.append((position.pk, actor.pk))
@@ -220,4 +235,5 @@ class PocomImporter:
             setattr(position, name, "")
             setattr(position, f"{name}_basis", "")
         position.end_cause = ""
-        self.summary.skip(f"{path} {position.title}", "ends before it starts: start and end loaded as unknown")
+        reason = "ends before it starts: both loaded as unknown, both cited"
+        self.summary.flag(f"{path} {position.title}", "start and end", reason)
