@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 
@@ -75,30 +76,35 @@ class UncertainDate:
     @classmethod
     def parse(cls, text: str) -> UncertainDate:
         """Parse EDTF level 1 text; raise ``ValueError`` with a readable message if it is not."""
-        text = text.strip()
-        if ".." in text and "/" not in text:
-            raise ValueError(
-                f'"{text}" is not an EDTF date: write a range as an interval with "/", e.g. "1950-01/1951-02".'
-            )
-        if len(text) > MAX_LENGTH:
-            raise ValueError(f"An EDTF date is at most {MAX_LENGTH} characters. {EDTF_HELP}")
-        if "/" in text:
-            start_text, _, end_text = text.partition("/")
-            if "/" in end_text:
-                raise ValueError(f'"{text}" is not an EDTF date: an interval has one "/". {EDTF_HELP}')
-            start, end = _parse_end(start_text, text), _parse_end(end_text, text)
-            if start is None and end is None:
-                raise ValueError(f'"{text}" is not an EDTF interval: at least one end must be a date.')
-            if start and end and end.latest < start.earliest:
-                raise ValueError(f'"{text}" is not a valid interval: its end is before its start.')
-            qualifier = _combine(start.qualifier if start else "", end.qualifier if end else "")
-            return cls(
-                text, DatePrecision.INTERVAL, start.earliest if start else None, end.latest if end else None, qualifier
-            )
-        return _parse_part(text, text)
+        return _parse(text)
 
     def __str__(self) -> str:
         return self.edtf
+
+
+@functools.lru_cache(maxsize=200_000)  # an import parses the same few thousand texts hundreds of thousands of times
+def _parse(text: str) -> UncertainDate:
+    text = text.strip()
+    if ".." in text and "/" not in text:
+        raise ValueError(
+            f'"{text}" is not an EDTF date: write a range as an interval with "/", e.g. "1950-01/1951-02".'
+        )
+    if len(text) > MAX_LENGTH:
+        raise ValueError(f"An EDTF date is at most {MAX_LENGTH} characters. {EDTF_HELP}")
+    if "/" in text:
+        start_text, _, end_text = text.partition("/")
+        if "/" in end_text:
+            raise ValueError(f'"{text}" is not an EDTF date: an interval has one "/". {EDTF_HELP}')
+        start, end = _parse_end(start_text, text), _parse_end(end_text, text)
+        if start is None and end is None:
+            raise ValueError(f'"{text}" is not an EDTF interval: at least one end must be a date.')
+        if start and end and end.latest < start.earliest:
+            raise ValueError(f'"{text}" is not a valid interval: its end is before its start.')
+        qualifier = _combine(start.qualifier if start else "", end.qualifier if end else "")
+        return UncertainDate(
+            text, DatePrecision.INTERVAL, start.earliest if start else None, end.latest if end else None, qualifier
+        )
+    return _parse_part(text, text)
 
 
 def _combine(*qualifiers: str) -> str:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from events.actors import Successions
 from events.dates import UncertainDate
-from events.importers.base import NOT_EDTF, Archive, Dataset, Provenance, Summary, Writer, stable_id
+from events.importers.base import NOT_EDTF, Archive, Dataset, Provenance, Summary, Writer, build, stable_id
 from events.models import Actor, ActorIdentifier, Agreement, AgreementParty, PartyAction
 
 MANYTREATIES = Dataset(
@@ -146,8 +146,11 @@ class ManytreatiesImporter:
             party_key = (*key, actor.pk)  # a repeated (agreement, state) row is one party citing each row
             party = parties.get(party_key)
             if party is None:
-                party = parties[party_key] = AgreementParty(
-                    id=stable_id("manytreaties", "party", *key, actor.code), agreement=agreement, country=actor
+                party = parties[party_key] = build(
+                    AgreementParty,
+                    id=stable_id("manytreaties", "party", *key, actor.code),
+                    agreement_id=agreement.pk,
+                    country_id=actor.pk,
                 )
             self.provenance.cite(party, PARTIES, line.span, f"row-{line.number}")
             for column, action in ACTIONS:
@@ -157,9 +160,10 @@ class ManytreatiesImporter:
                 action_key = (party_key, action)
                 if action_key in actions:
                     continue  # a repeated party row: the first row's date stands, both rows are cited
-                actions[action_key] = PartyAction(
+                actions[action_key] = build(
+                    PartyAction,
                     id=stable_id("manytreaties", "action", *key, actor.code, action),
-                    party=party,
+                    party_id=party.pk,
                     action=action,
                     date=text,
                     date_basis="stated" if text else "",

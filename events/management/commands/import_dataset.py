@@ -7,6 +7,7 @@ data; ``--retract`` deletes the records a dataset no longer has (without it they
 ``--path`` reads an upstream checkout instead of the vendored archive. docs/importing.md explains the rules.
 """
 
+import gc
 import hashlib
 import sys
 import time
@@ -102,6 +103,9 @@ class Command(BaseCommand):
             raise CommandError(f"--path {path}: no such file or directory.")
         names = list(DATASETS) if dataset == "all" else [dataset]
         changed = 0
+        # An import allocates millions of objects and frees them together: the cyclic collector, run again and
+        # again over that heap, took a fifth of a re-import's time. Nothing here makes cycles it must collect.
+        gc.disable()
         try:
             with transaction.atomic():
                 with connection.cursor() as cursor:
@@ -118,6 +122,8 @@ class Command(BaseCommand):
             raise CommandError(f"--strict: {problem}. Nothing was written.") from None
         except ArchiveError as problem:
             raise CommandError(f"{problem}. Nothing was written.") from None
+        finally:
+            gc.enable()
 
     def import_one(self, name, dry_run, force, strict, retract, path) -> int:
         datasets, version, run, owned = DATASETS[name]
@@ -175,8 +181,11 @@ class Command(BaseCommand):
                 for pk in missing:
                     summary.skip(f"{kind} {pk} ({scheme}:{values.get(pk)})", "gone upstream: kept (--retract deletes)")
         sources = [s.pk for p in writer.provenances if p.dataset.name == name for s in p.sources.values()]
-        stale = Citation.objects.filter(source__in=sources).exclude(pk__in=writer.written.get(Citation, set()))
-        if retract:
-            summary.count("citations", "retracted", stale._raw_delete(stale.db))
-        elif count := stale.count():
-            summary.notes.append(f"{count} citations of records gone upstream kept (--retract deletes them)")
+        made = writer.written.get(Citation, set())
+        ours = Citation.objects.filter(source__in=sources).values_list("pk", flat=True)
+        stale = [pk for pk in ours if pk not in made]
+        if retract and stale:
+            Citation.objects.filter(pk__in=stale).delete()
+            summary.count("citations", "retracted", len(stale))
+        elif stale:
+            summary.notes.append(f"{len(stale)} citations of records gone upstream kept (--retract deletes them)")
