@@ -31,7 +31,7 @@ from django.db.models import F
 
 from events.actors import Successions
 from events.importers.base import Archive, Dataset, Provenance, Summary, Writer, element_spans, person_id, stable_id
-from events.models import Actor, ActorIdentifier, Official, Position, Stop, Trip
+from events.models import Actor, ActorIdentifier, Event, EventParticipant, Official, Position, Stop, Trip
 
 TRAVELS = Dataset(
     name="travels",
@@ -49,8 +49,13 @@ POCOM = Dataset(
     publisher="Office of the Historian, U.S. Department of State",
     license=TRAVELS.license,
 )
-VERSION = 3  # 3: appointment dates, birth and death years; 2: officials' ids from their slug alone, shared with pocom
+VERSION = 4  # 4: meetings from remarks; 3: appointment dates, birth and death years; 2: officials' ids from
+# their slug alone, shared with pocom
 GAP = datetime.timedelta(days=1)
+# Remarks split into sentences (not after "U.S.", "Mr." or an initial); a sentence names a meeting when it says
+# someone "met with" or had an "audience with" someone.
+SENTENCE = re.compile(r"(?<=[.;])(?<!U\.S\.)(?<!Mr\.)(?<!Dr\.)(?<!St\.)(?<!\b[A-Z]\.)\s+(?=[A-Z])")
+MEETING = re.compile(r"\b(?:[Mm]et|[Aa]udience)(?: privately| separately| briefly)? with\b")
 
 
 def _space(text: str | None) -> str:
@@ -313,7 +318,47 @@ class TravelsImporter:
 
     # -- writing --------------------------------------------------------------------------------------------
 
+    def meetings(self, record: Record, official: Official, trip: Trip, stop: Stop | None) -> None:
+        """A meeting event per sentence of the remarks that names one ("Met with ...", "Audience with ..."): its
+        title and description the sentence as written, on the stop's dates (the text gives no day: the date is the
+        stop's span, inferred), the traveller its visitor. Who was met stays in the words: names are not resolved."""
+        sentences = [t.strip() for t in SENTENCE.split(record.remarks) if MEETING.search(t)]
+        for n, sentence in enumerate(sentences, start=1):
+            days = record.start.isoformat() if record.start == record.end else f"{record.start}/{record.end}"
+            event = Event(
+                id=stable_id("travels", "meeting", record.id, n),
+                kind="meeting",
+                title=f"{official.name}: {sentence}"[:300],
+                description=sentence,
+                date=days,
+                date_basis="inferred",
+                trip=trip,
+                stop=stop,
+                cameo_code="040",
+                plover_type="CONSULT",
+                plover_mode="visit",
+            )
+            self.events.append(event)
+            self.participants.append(
+                EventParticipant(
+                    id=stable_id("travels", "meeting-visitor", record.id, n),
+                    event=event,
+                    official=official,
+                    country=self.usa,
+                    role="visitor",
+                )
+            )
+            self.provenance.cite(
+                event,
+                record.path,
+                record.span,
+                f"record-{record.id}",
+                note=f'The remarks say "{sentence}"; the date is the stop\'s ({days}).',
+            )
+
     def run(self) -> None:
+        self.events: list[Event] = []
+        self.participants: list[EventParticipant] = []
         self.identifiers: list[tuple[type, object, str, str]] = []
         records = self.records()
         journeys = self.plan(records)
@@ -351,6 +396,12 @@ class TravelsImporter:
                     departure_basis="stated",
                 )
                 stops.append(stop)
+                remarked: dict[str, Record] = {}  # duplicates with the same remarks: one meeting each
+                for record in stop_records:
+                    if record.remarks:
+                        remarked.setdefault(record.remarks, record)
+                for record in remarked.values():
+                    self.meetings(record, lead, trip, stop)
                 for record in stop_records:
                     self.provenance.cite(stop, record.path, record.span, f"record-{record.id}")
                     self.provenance.cite(trip, record.path, record.span, f"record-{record.id}")
@@ -366,10 +417,15 @@ class TravelsImporter:
                             note=f'The record names the country "{record.label}" (id "{record.hsg}"); on '
                             f"{record.start} that is {first.actor.name} ({first.actor.code}).",
                         )
+            at = {(s.country_id, s.arrival): s for s in stops if s.trip_id == trip.pk}
             for slug, shared in journey.members.items():
                 if slug in officials:
                     memberships.append((trip, officials[slug]))
                     for record in shared:
+                        if record.remarks:
+                            self.meetings(
+                                record, officials[slug], trip, at.get((record.actor.pk, record.start.isoformat()))
+                            )
                         self.provenance.cite(trip, record.path, record.span, f"member-{record.id}", field="members")
                         self.identifiers.append((Trip, trip.pk, "travels", record.id))
         self.provenance.write_sources()
@@ -377,6 +433,23 @@ class TravelsImporter:
         self.writer.upsert(Trip, trips, ["title", "lead", "origin", "purpose"])
         self.write_stops(stops)
         self.write_members(memberships)
+        self.writer.upsert(
+            Event,
+            self.events,
+            [
+                "kind",
+                "title",
+                "description",
+                "date",
+                "date_basis",
+                "trip",
+                "stop",
+                "cameo_code",
+                "plover_type",
+                "plover_mode",
+            ],
+        )
+        self.writer.upsert(EventParticipant, self.participants, ["event", "official", "country", "role"])
         self.provenance.write_citations()
         self.pocom_provenance.write_citations()
         for model in (Stop, Trip, Position):

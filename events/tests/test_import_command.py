@@ -111,3 +111,23 @@ def test_a_path_for_all_or_a_missing_path_is_refused(tmp_path):
         call_command("import_dataset", "visits", "--path", str(tmp_path / "nowhere"))
     with pytest.raises(CommandError, match="holds no pocom records"):
         call_command("import_dataset", "pocom", "--path", str(tmp_path), stdout=io.StringIO())
+
+
+def test_list_query_counts_hold_with_the_real_data(api):
+    """The list endpoints cost the same few queries, whatever the page size, with all four datasets loaded."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    call_command("import_dataset", "all", stdout=io.StringIO())
+    assert Trip.objects.count() == 3 + 1377 + 3264  # the seed, travels, visits
+
+    def count(resource: str, page_size: int) -> int:
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            response = api.get(f"/api/v1/{resource}/", {"page_size": page_size})
+            assert response.status_code == 200
+        return len(queries)
+
+    for resource in ("actors", "officials", "trips", "agreements", "events", "sources", "deletions"):
+        assert count(resource, 1) == count(resource, 100) <= 4, resource

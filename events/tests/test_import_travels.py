@@ -80,6 +80,20 @@ def test_journeys_stops_people_and_places(archives, api):
     }
     found = results(api.get("/api/v1/trips/", {"visited": "SUN", "traveler": "kissinger-henry-a"}))
     assert str(moscow.trip_id) in {t["id"] for t in found}
+    # Remarks that name a meeting become meetings on the stop's dates (Geneva, 4115); the summit sentence,
+    # which names no "met with", does not.
+    geneva = stop_of("4115")
+    (meeting,) = geneva.events.all()
+    assert (meeting.kind, meeting.date, meeting.date_basis, meeting.cameo_code) == (
+        "meeting",
+        "2021-06-15/2021-06-16",
+        "inferred",
+        "040",
+    )
+    assert meeting.description == "Met with President Guy Parmelin and Foreign Minister Ignazio Cassis."
+    assert [(p.official.slug, p.role) for p in meeting.participants.all()] == [("biden-joseph-r", "visitor")]
+    listed = results(api.get("/api/v1/events/", {"dataset": "travels", "q": "Parmelin"}))
+    assert [e["id"] for e in listed] == [str(meeting.pk)]
 
 
 def test_every_citation_quotes_its_stored_file_verbatim(archives):

@@ -13,13 +13,14 @@ import sys
 import time
 from pathlib import Path
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from tqdm import tqdm
 
 from events.importers import manytreaties, pocom, travels, visits
 from events.importers.base import ArchiveError, ImportProblem, Summary, Writer, archive_for
-from events.models import Agreement, Citation, DatasetImport, Identifier, Position, Stop, Trip
+from events.models import Agreement, Citation, DatasetImport, Event, Identifier, Position, Stop, Trip
 
 LOCK = 7_114_012  # pg_advisory_xact_lock key: one import at a time
 DATASETS = {
@@ -28,7 +29,7 @@ DATASETS = {
         (travels.TRAVELS, travels.POCOM),
         travels.VERSION,
         lambda archives, summary, writer: travels.TravelsImporter(*archives, summary, writer).run(),
-        ((Trip, "travels"), (Stop, "travels")),
+        ((Trip, "travels"), (Stop, "travels"), (Event, None)),
     ),
     "pocom": (
         (travels.POCOM,),
@@ -158,29 +159,33 @@ class Command(BaseCommand):
         return summary.changed
 
     def gone(self, name: str, owned, writer: Writer, summary: Summary, retract: bool) -> None:
-        """Records a dataset wrote before and no longer has: listed, and deleted with ``--retract``; so are the
-        citations of its files that this import did not make again (of a visit gone, on its traveller)."""
+        """Records a dataset wrote before and no longer has (those with its identifiers, or, for a scheme of None,
+        those citing its files): listed, and deleted with ``--retract``; so are the citations of its files that
+        this import did not make again (of a visit gone, on its traveller)."""
+        sources = [s.pk for p in writer.provenances if p.dataset.name == name for s in p.sources.values()]
         for model, scheme in owned:
-            stored = set(
-                Identifier.objects.filter(scheme=scheme, content_type__model=model._meta.model_name).values_list(
-                    "object_id", flat=True
-                )
-            )
+            kind = ContentType.objects.get_for_model(model)
+            if scheme is None:
+                records = Citation.objects.filter(content_type=kind, source__in=sources).values_list("object_id")
+            else:
+                records = Identifier.objects.filter(scheme=scheme, content_type=kind).values_list("object_id")
+            stored = {pk for (pk,) in records}
             missing = sorted(stored - writer.written.get(model, set()))
             if not missing:
                 continue
             kind = str(model._meta.verbose_name_plural)
-            values = dict(
-                Identifier.objects.filter(scheme=scheme, object_id__in=missing).values_list("object_id", "value")
-            )
+            if scheme is None:
+                names = {pk: f"citing {name}" for pk in missing}
+            else:
+                ids = Identifier.objects.filter(scheme=scheme, object_id__in=missing).values_list("object_id", "value")
+                names = {pk: f"{scheme}:{value}" for pk, value in ids}
             if retract:
                 model.objects.filter(pk__in=missing).delete()  # logged in /deletions/ by the post_delete signal
                 Identifier.objects.filter(object_id__in=missing).delete()
                 summary.count(kind, "retracted", len(missing))
             else:
                 for pk in missing:
-                    summary.skip(f"{kind} {pk} ({scheme}:{values.get(pk)})", "gone upstream: kept (--retract deletes)")
-        sources = [s.pk for p in writer.provenances if p.dataset.name == name for s in p.sources.values()]
+                    summary.skip(f"{kind} {pk} ({names.get(pk)})", "gone upstream: kept (--retract deletes)")
         made = writer.written.get(Citation, set())
         ours = Citation.objects.filter(source__in=sources).values_list("pk", flat=True)
         stale = [pk for pk in ours if pk not in made]
