@@ -372,12 +372,16 @@ class AgreementAdmin(CitedAdmin):
     list_select_related = ["parent"]
     search_fields = ["parties__country__code"]
     search_vectors = ("search",)
-    autocomplete_fields = ["sectors", "parent", "signed_at"]
+    autocomplete_fields = ["sectors", "parent", "signed_at", "amends"]
     date_hierarchy = "signed_earliest"
     inlines_before_citations = [PartyInline]
     fieldsets = [
         (None, {"fields": ["title", "kind", "status", "description"]}),
         ("Signature", {"fields": ["signed", "signed_basis", "signed_at"]}),
+        (
+            "In force",
+            {"fields": ["entry_into_force", "entry_into_force_basis", "end", "end_basis", "ambit", "amends"]},
+        ),
         ("Parties", {"fields": ["parties_complete"]}),
         ("Substance", {"fields": ["sectors", "term_years", "value_amount", "value_currency"]}),
         ("Counting", {"fields": ["quantity", "parent"]}),

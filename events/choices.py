@@ -64,6 +64,18 @@ class AgreementKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class AgreementAmbit(models.TextChoices):
+    """How many and which parties an agreement is between, as datasets classify it (manytreaties' TypeAmbit)."""
+
+    BILATERAL = "bilateral", "Bilateral"
+    TRILATERAL = "trilateral", "Trilateral"
+    MULTILATERAL = "multilateral", "Multilateral"
+    REGIONAL = "regional", "Regional"
+    INTERREGIONAL = "interregional", "Interregional"
+    EXTERNAL = "external", "External"
+    INTERMINISTERIAL = "interministerial", "Interministerial"
+
+
 class AgreementStatus(models.TextChoices):
     SIGNED = "signed", "Signed"
     IN_FORCE = "in_force", "In force"

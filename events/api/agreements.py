@@ -61,6 +61,13 @@ class AgreementSerializer(RecordSerializer):
         "AgreementSerializer", many=True, read_only=True, help_text="Records that break this total down."
     )
     parties = PartySerializer(many=True, required=False, help_text="The parties (the whole list).")
+    amends = RefField(
+        "AgreementSerializer",
+        required=False,
+        allow_null=True,
+        help_text="The agreement (UUID) this one amends, extends or is a protocol to.",
+    )
+    amendments = RefField("AgreementSerializer", many=True, read_only=True, help_text="Agreements that amend this one.")
 
     class Meta:
         model = Agreement
@@ -73,6 +80,11 @@ class AgreementSerializer(RecordSerializer):
             "languages",
             *dated("signed"),
             "signed_at",
+            *dated("entry_into_force"),
+            *dated("end"),
+            "ambit",
+            "amends",
+            "amendments",
             "parties",
             "parties_complete",
             "sectors",
@@ -112,6 +124,10 @@ class AgreementSerializer(RecordSerializer):
             "url",
             "updated_at",
             "languages",
+            *dated("entry_into_force"),
+            *dated("end"),
+            "ambit",
+            "amends",
         ]
 
     def write(self, instance, validated_data):

@@ -23,10 +23,13 @@ import gzip
 import io
 from dataclasses import dataclass
 
+from django.conf import settings
+
 from events.actors import Successions
+from events.choices import AgreementAmbit
 from events.dates import UncertainDate
 from events.importers.base import NOT_EDTF, Archive, Dataset, Provenance, Summary, Writer, build, stable_id
-from events.models import Actor, ActorIdentifier, Agreement, AgreementParty, PartyAction
+from events.models import Actor, ActorIdentifier, Agreement, AgreementParty, PartyAction, Sector
 
 MANYTREATIES = Dataset(
     name="manytreaties",
@@ -38,6 +41,11 @@ MANYTREATIES = Dataset(
     "https://globalgov.github.io/manytreaties/. Licensed under CC BY 4.0 "
     "(https://creativecommons.org/licenses/by/4.0/).",
 )
+DATA = settings.BASE_DIR / "events" / "data"
+AGREEMENT_FIELDS = [
+    *("title", "kind", "status", "description", "signed", "signed_basis", "parties_complete"),
+    *("entry_into_force", "entry_into_force_basis", "end", "end_basis", "ambit", "amends"),
+]
 AGREEMENTS = "derived/GGO_agreements.csv"
 PARTIES = "derived/GGO_parties.csv.gz"
 KINDS = {
@@ -53,7 +61,9 @@ ACTIONS = (
     ("StateEnd", "ended"),
 )
 OPEN = "9999-12-31"
-VERSION = 3  # 3: a Force that is not EDTF is cited; 2: the parties' source keyed by its file's own path
+# 4: entry into force, end, ambit, sectors, amendments linked; 3: a Force that is not EDTF is cited; 2: the
+# parties' source keyed by its file's own path
+VERSION = 4
 
 
 def edtf(raw: str) -> tuple[str, str | None]:
@@ -111,6 +121,11 @@ class ManytreatiesImporter:
         self.provenance.source(PARTIES, note=f"{converted} Stored decompressed.", text=parties_text)
 
         resolver = self.resolver()
+        self.sector_map = {
+            (row["column"], row["value"]): row["sector"]
+            for row in csv.DictReader(io.StringIO((DATA / "manytreaties-sectors.csv").read_text()))
+        }
+        self.sectors_of: dict = {}
         agreements: dict[tuple, Agreement] = {}
         first_line: dict[tuple, Line] = {}
         identifiers: list[tuple] = []
@@ -188,16 +203,46 @@ class ManytreatiesImporter:
             counts[party.agreement_id] = counts.get(party.agreement_id, 0) + 1
         for agreement in agreements.values():
             agreement.parties_complete = counts.get(agreement.pk, 0) >= 2
+        self.link_amendments(agreements)
         self.provenance.write_sources()
         self.writer.upsert(
             Agreement,
             list(agreements.values()),
-            ["title", "kind", "status", "description", "signed", "signed_basis", "parties_complete"],
+            AGREEMENT_FIELDS,
         )
+        self.write_sectors()
         self.writer.upsert(AgreementParty, list(parties.values()), ["agreement", "country"])
         self.writer.upsert(PartyAction, list(actions.values()), ["party", "action", "date", "date_basis"])
         self.provenance.write_citations()
         self.writer.identifiers(Agreement, [(pk, "manytreaties", value, note) for pk, value, note in identifiers])
+
+    def link_amendments(self, agreements: dict[tuple, Agreement]) -> None:
+        """An id "X:Y" (CHE-FRA_1891P:CHE-FRA_1880A) says X amends, extends or is a protocol to Y: linked where one
+        agreement has the treatyID Y; where none or several have it, listed, not guessed."""
+        by_treaty: dict[str, list[Agreement]] = {}
+        for key, agreement in agreements.items():
+            by_treaty.setdefault(key[0], []).append(agreement)
+        for key, agreement in agreements.items():
+            if ":" not in key[0]:
+                continue
+            target = key[0].split(":", 1)[1]
+            found = by_treaty.get(target, [])
+            if len(found) == 1:
+                agreement.amends_id = found[0].pk
+                self.summary.count("amendments linked to the agreement their id names", "noted")
+            else:
+                reason = f"its id names {target}, " + ("which no row has" if not found else "which several rows have")
+                self.summary.flag(f"agreement {key[0]}", "amends", reason + ": not linked")
+
+    def write_sectors(self) -> None:
+        """Sectors from TypeDomain and TypeSubject where events/data/manytreaties-sectors.csv maps them."""
+        through = Agreement.sectors.through
+        ids = dict(Sector.objects.values_list("slug", "pk"))
+        wanted = {(a, ids[slug]) for a, slugs in self.sectors_of.items() for slug in slugs}
+        have = set(through.objects.filter(agreement__in=self.sectors_of).values_list("agreement_id", "sector_id"))
+        through.objects.bulk_create([through(agreement_id=a, sector_id=s) for a, s in wanted - have])
+        self.summary.count("agreement sectors", "created", len(wanted - have))
+        self.summary.count("agreement sectors", "unchanged", len(wanted & have))
 
     @staticmethod
     def match(row: dict, by_treaty: dict[str, list[tuple]]) -> tuple | None:
@@ -223,6 +268,7 @@ class ManytreatiesImporter:
         end, raw_end = edtf(row.get("End", ""))
         force, raw_force = edtf(row.get("Force", ""))
         title = row["Title"]
+        ambit = row.get("TypeAmbit", "").lower()
         agreement = Agreement(
             id=stable_id("manytreaties", "agreement", *key),
             title=title if len(title) <= 300 else title[:299] + "…",
@@ -231,7 +277,18 @@ class ManytreatiesImporter:
             description=title if len(title) > 300 else "",
             signed=signed,
             signed_basis="stated" if signed else "",
+            entry_into_force=force,
+            entry_into_force_basis="stated" if force else "",
+            end=end,
+            end_basis="stated" if end else "",
+            ambit=ambit if ambit in AgreementAmbit.values else "",
         )
+        self.sectors_of[agreement.pk] = {
+            self.sector_map[(column, value.strip())]
+            for column in ("TypeDomain", "TypeSubject")
+            for value in row.get(column, "").split(",")
+            if (column, value.strip()) in self.sector_map
+        }
         self.provenance.cite(agreement, path, line.span, "row")
         if raw is not None:
             self.provenance.cite(

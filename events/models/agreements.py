@@ -5,7 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from events.choices import AgreementKind, AgreementStatus, PartyActionKind
+from events.choices import AgreementAmbit, AgreementKind, AgreementStatus, PartyActionKind
 from events.dates import bounds_constraints, date_width, uncertain_date_fields
 from events.models.base import RecordModel, TimeStampedModel, UUIDManager
 from events.search import search_field, search_index
@@ -68,9 +68,32 @@ class Agreement(RecordModel):
         blank=True,
         help_text="Languages of its authentic texts (ISO 639-1 codes, e.g. es, fa), as a source states them.",
     )
-    uncertain_dates = ("signed",)
+    uncertain_dates = ("signed", "entry_into_force", "end")
     signed, signed_precision, signed_earliest, signed_latest, signed_basis, signed_qualifier = uncertain_date_fields(
         "Signed"
+    )
+    (
+        entry_into_force,
+        entry_into_force_precision,
+        entry_into_force_earliest,
+        entry_into_force_latest,
+        entry_into_force_basis,
+        entry_into_force_qualifier,
+    ) = uncertain_date_fields("Entry into force")
+    end, end_precision, end_earliest, end_latest, end_basis, end_qualifier = uncertain_date_fields("End")
+    ambit = models.CharField(
+        max_length=20,
+        choices=AgreementAmbit.choices,
+        blank=True,
+        help_text="Bilateral, multilateral, regional...: the ambit a source classifies it in (blank if none does).",
+    )
+    amends = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="amendments",
+        help_text="The agreement this one amends, extends or is a protocol to, where a source says so.",
     )
     signed_at = models.ForeignKey(
         "events.Stop",
@@ -128,6 +151,13 @@ class Agreement(RecordModel):
         ordering = ["signed_earliest", "title", "id"]
         constraints = [
             *bounds_constraints("agreement", "signed"),
+            *bounds_constraints("agreement", "entry_into_force"),
+            *bounds_constraints("agreement", "end"),
+            models.CheckConstraint(
+                condition=~models.Q(amends=models.F("id")),
+                name="agreement_not_own_amendment",
+                violation_error_message="An agreement cannot amend itself.",
+            ),
             models.CheckConstraint(
                 condition=models.Q(quantity__gte=1),
                 name="agreement_quantity_positive",

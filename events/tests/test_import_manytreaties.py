@@ -63,6 +63,23 @@ def test_agreements_parties_dates_and_repeated_ids(archive, api):
         api.get("/api/v1/agreements/", {"party": ["IRN", "RUS"], "include_predecessors": "true", "page_size": 500})
     )
     assert str(persia.pk) not in plain and str(persia.pk) in {a["id"] for a in wide}
+    # Entry into force, end, ambit and sectors (CAN-IND_1956A, "Nuclear Energy"), through the API.
+    (reactor,) = [a for a in agreements("CAN-IND_1956A") if "Atomic Reactor" in a.title]
+    detail = api.get(f"/api/v1/agreements/{reactor.pk}/").json()
+    assert (detail["signed"], detail["entry_into_force"], detail["end"], detail["ambit"]) == (
+        "1956-04-28",
+        "1956-04-28",
+        "1976-05-18",
+        "bilateral",
+    )
+    assert [s["slug"] for s in detail["sectors"]] == ["nuclear-energy"]
+    # An id "X:Y" links the amendment to the agreement it amends (CHE-FRA_1891P:CHE-FRA_1880A).
+    (additional,) = agreements("CHE-FRA_1891P:CHE-FRA_1880A")
+    (fishing,) = agreements("CHE-FRA_1880A")
+    assert additional.amends == fishing
+    assert [a["id"] for a in api.get(f"/api/v1/agreements/{fishing.pk}/").json()["amendments"]] == [str(additional.pk)]
+    # Where the id names a treatyID several rows have, nothing is linked, and the summary lists it.
+    assert "its id names MARPOL_1973A, which several rows have: not linked" in summary.text()
 
 
 def test_the_command_skips_an_unchanged_archive_and_a_dry_run_writes_nothing():
