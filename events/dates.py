@@ -160,12 +160,17 @@ def _plain_bounds(match: re.Match, whole: str) -> tuple[datetime.date, datetime.
 def _unspecified_bounds(part: str, whole: str) -> tuple[datetime.date, datetime.date]:
     """Strict bounds of text with unspecified digits, from the ``edtf`` library (level 2)."""
     import edtf  # imported here: it takes a while to import, and plain dates never need it
+    import pyparsing
 
     try:
         parsed = edtf.parse_edtf(part)
         return edtf.struct_time_to_date(parsed.lower_strict()), edtf.struct_time_to_date(parsed.upper_strict())
     except (edtf.EDTFParseException, ValueError, OverflowError):
         raise ValueError(f'"{whole}" is not a valid date with unspecified digits. {EDTF_HELP}') from None
+    finally:
+        # edtf's grammar turns on pyparsing's packrat cache, which keeps the exceptions of the alternatives it
+        # tried, their tracebacks, and through them every caller's frame (an import's whole working set).
+        pyparsing.ParserElement.reset_cache()
 
 
 def parse_or_none(text: str | None) -> UncertainDate | None:
