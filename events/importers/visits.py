@@ -16,8 +16,8 @@ The rules (docs/importing.md explains them with examples):
   per variant: "Binyamin Netanyahu" -> "Benjamin Netanyahu") count as the name they spell; a name that stands
   for two people (``data/visitor-homonyms.csv``: King Hussein, and Crown Prince Hussein in 2023) is another
   person from the visit named there on. Every spelling is kept as an alternative name. No spelling is matched
-  by similarity alone: Amata and Imata Kabua were brothers. Titles become positions for the origin country with
-  unknown dates, each citing the visits that show it held.
+  by similarity alone: Amata Kabua and Imata Kabua were two presidents. Titles become positions for the
+  origin country with unknown dates, each citing the visits that show it held.
 - **Dates the description states** ("In U.S. June 24-July 16", "Arrived in U.S. July 2", "Departed U.S.
   August 2") that differ from the record's start or end are kept as citations of the trip's start or end with
   the stated value, beside a citation of the record's own value: the field shows as disputed, neither is
