@@ -492,6 +492,10 @@ class CitationAdmin(CurationAdmin):
     autocomplete_fields = ["source"]
     readonly_fields = ["id", "start", "end", "created_at", "updated_at"]
 
+    def get_queryset(self, request):
+        # A source's stored text can be megabytes (a dataset's file): a page of citations shows only its title.
+        return super().get_queryset(request).defer("source__text", "source__search")
+
 
 @admin.register(Deletion)
 class DeletionAdmin(admin.ModelAdmin):
