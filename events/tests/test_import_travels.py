@@ -40,6 +40,15 @@ def test_journeys_stops_people_and_places(archives, api):
         ("CHE", "Geneva", "2021-06-15", "2021-06-16"),
     ]
     assert (biden.lead.slug, [m.slug for m in biden.members.all()]) == ("biden-joseph-r", ["blinken-antony-j"])
+    # Blinken's own records of that journey share only Brussels (4023: same country and start as Biden's):
+    # he is a member of Biden's trip for it, and his own trip keeps the rest (4008 London, 4009 Geneva).
+    own = stop_of("4008").trip
+    assert (own.lead.slug, [(code, arrival) for code, _, arrival, _ in itinerary(own)]) == (
+        "blinken-antony-j",
+        [("GBR", "2021-06-10"), ("CHE", "2021-06-16")],
+    )
+    shared = Identifier.objects.get(scheme="travels", value="4023")
+    assert (shared.content_type.model, shared.object_id) == ("trip", biden.pk)
     # Bush, May 1989 (ids 2325-2329): the Holy See audience stays inside the Rome stay.
     bush = stop_of("2325").trip
     assert [(code, arrival) for code, _, arrival, _ in itinerary(bush)] == [
