@@ -8,8 +8,8 @@ import tarfile
 import pytest
 from django.core.management import CommandError, call_command
 
-from events.importers.base import DATASETS_DIR
-from events.models import Citation, Deletion, Identifier, Trip
+from events.importers.base import DATASETS_DIR, Writer
+from events.models import Citation, Deletion, Identifier, Source, Trip
 from events.tests.api import results
 
 pytestmark = pytest.mark.django_db
@@ -113,14 +113,30 @@ def test_a_path_for_all_or_a_missing_path_is_refused(tmp_path):
         call_command("import_dataset", "pocom", "--path", str(tmp_path), stdout=io.StringIO())
 
 
-def test_list_query_counts_hold_with_the_real_data(api):
-    """The list endpoints cost the same few queries, whatever the page size, with all four datasets loaded."""
+def test_an_interrupted_import_leaves_the_database_as_it_was(checkout, monkeypatch):
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt  # Ctrl-C after the trips, stops and citations were written
+
+    monkeypatch.setattr(Writer, "identifiers", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        run(checkout)
+    assert not Trip.objects.filter(citations__source__title__startswith="HistoryAtState/visits").exists()
+    assert not Source.objects.filter(title__startswith="HistoryAtState/visits").exists()
+
+
+def test_all_four_datasets_cite_verbatim_and_keep_list_query_counts(api):
+    """With all four datasets loaded: every imported citation quotes its stored file verbatim, and the list
+    endpoints cost the same few queries whatever the page size."""
     from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     call_command("import_dataset", "all", stdout=io.StringIO())
     assert Trip.objects.count() == 3 + 1377 + 3264  # the seed, travels, visits
+    texts = dict(Source.objects.filter(kind="dataset").values_list("pk", "text"))
+    cited = Citation.objects.filter(source__in=texts).values_list("source", "start", "end", "excerpt")
+    assert len(cited) > 140_000
+    assert [c for c in cited if texts[c[0]][c[1] : c[2]] != c[3]] == []
 
     def count(resource: str, page_size: int) -> int:
         cache.clear()
