@@ -239,6 +239,11 @@ def uncertain_date_fields(label: str) -> tuple[models.Field, ...]:
     )
 
 
+def derived_fields(name: str) -> list[str]:
+    """The columns derived from the uncertain date ``name``'s text (sync_uncertain_dates writes them)."""
+    return [f"{name}_precision", f"{name}_earliest", f"{name}_latest", f"{name}_qualifier"]
+
+
 def sync_uncertain_dates(instance: models.Model) -> None:
     """Derive the precision and bounds of every uncertain date of ``instance`` from its text."""
     for name in getattr(instance, "uncertain_dates", ()):

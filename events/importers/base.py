@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import subprocess
 import tarfile
 import uuid
 from collections import Counter
@@ -23,7 +24,7 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 from simple_history.utils import bulk_update_with_history
 
-from events.dates import sync_uncertain_dates
+from events.dates import derived_fields, sync_uncertain_dates
 from events.models import Citation, Identifier, IdentifierScheme, Source
 
 DATASETS_DIR = Path(settings.BASE_DIR) / "datasets"
@@ -120,22 +121,15 @@ class Archive:
 
 
 def _checkout_commit(path: Path) -> str | None:
-    """The commit a git checkout is at (HEAD, through its ref), or None."""
-    head = path / ".git" / "HEAD"
-    if not head.is_file():
+    """The commit a git checkout is at, or None (not a checkout's top, or no git here). Only a checkout's own
+    ``.git`` counts: git would otherwise answer for a repository the directory merely lies in."""
+    if not (path / ".git").exists():
         return None
-    text = head.read_text().strip()
-    if not text.startswith("ref: "):
-        return text
-    ref = path / ".git" / text[5:]
-    if ref.is_file():
-        return ref.read_text().strip()
-    packed = path / ".git" / "packed-refs"
-    if packed.is_file():
-        for line in packed.read_text().splitlines():
-            if line.endswith(" " + text[5:]):
-                return line.split()[0]
-    return None
+    try:
+        done = subprocess.run(["git", "-C", str(path), "rev-parse", "HEAD"], capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return done.stdout.strip()
 
 
 NOT_EDTF = "not an EDTF date: loaded as unknown, its raw text cited"
@@ -219,6 +213,7 @@ class Writer:
         self.progress = progress  # a tqdm bar, or None
         self.provenances: list[Provenance] = []  # where citations of kept curators' edits are added
         self.written: dict[type[models.Model], set] = {}  # primary keys of the rows this import read, per model
+        self.tables: set[str] = {Identifier._meta.db_table}  # the tables it may write (ANALYZEd after an import)
 
     def upsert(self, model: type[models.Model], rows: list[models.Model], fields: list[str], kind: str = "") -> None:
         """``rows`` carry their primary keys; ``fields`` are the ones the importer owns."""
@@ -227,11 +222,14 @@ class Writer:
             self.progress.set_postfix_str(kind)
             self.progress.update(len(rows))
         self.written.setdefault(model, set()).update(row.pk for row in rows)
+        self.tables.add(model._meta.db_table)
+        if hasattr(model, "history"):
+            self.tables.add(model.history.model._meta.db_table)
         dated = getattr(model, "uncertain_dates", ())
         for row in rows:
             if dated:
                 sync_uncertain_dates(row)
-        derived = [f"{n}_{p}" for n in dated if n in fields for p in ("precision", "earliest", "latest", "qualifier")]
+        derived = [column for name in dated if name in fields for column in derived_fields(name)]
         compared = [*fields, *derived]
         columns = [model._meta.get_field(name).attname for name in compared]
         existing: dict = {}
@@ -332,6 +330,19 @@ class Writer:
                 )
                 return
 
+    def link(self, relation, pairs, kind: str) -> None:
+        """Rows of the many-to-many ``relation`` (``Trip.members``) for (record, related) primary-key pairs: added
+        where missing."""
+        through = relation.through
+        source = through._meta.get_field(relation.field.m2m_field_name()).attname
+        target = through._meta.get_field(relation.field.m2m_reverse_field_name()).attname
+        wanted = set(pairs)
+        have = set(through.objects.filter(**{f"{source}__in": {a for a, _ in wanted}}).values_list(source, target))
+        through.objects.bulk_create([through(**{source: a, target: b}) for a, b in wanted - have])
+        self.tables.add(through._meta.db_table)
+        self.summary.count(kind, "created", len(wanted - have))
+        self.summary.count(kind, "unchanged", len(wanted & have))
+
     def copy(self, model: type[models.Model], rows: list[models.Model]) -> None:
         """COPY new rows, and their "created" history rows, into their tables."""
         for row in rows:
@@ -383,9 +394,12 @@ class Writer:
             if (pk, scheme, value) not in have
         ]
         Identifier.objects.bulk_create(new, batch_size=1000)
-        renoted = [(have[key][0], note) for key, note in notes.items() if key in have and have[key][1] != note]
-        for pk, note in renoted:
-            Identifier.objects.filter(pk=pk).update(note=note)
+        renoted = [
+            Identifier(pk=have[key][0], note=note)
+            for key, note in notes.items()
+            if key in have and have[key][1] != note
+        ]
+        Identifier.objects.bulk_update(renoted, ["note"], batch_size=1000)
         self.summary.count("identifiers", "created", len(new))
         self.summary.count("identifiers", "updated", len(renoted))
         self.summary.count("identifiers", "unchanged", len(notes) - len(new) - len(renoted))
@@ -482,6 +496,22 @@ class Provenance:
                 note=note,
             )
         )
+
+    def keep_raw(
+        self, record: models.Model, path: str, span, field: str, raw: str, where: str, label: str, key: str = ""
+    ) -> None:
+        """A value that is not an EDTF date: ``field`` stays unknown, the raw text is cited as its stated value, and
+        the summary lists it (``where``: the file and record; ``label``: the upstream column or event)."""
+        self.cite(
+            record,
+            path,
+            span,
+            key or f"{field}-raw",
+            field=field,
+            stated_value=raw,
+            note=f"{label} is not an EDTF date; kept as written, the date as unknown.",
+        )
+        self.writer.summary.flag(where, f"{label} {raw!r}", NOT_EDTF)
 
     def write_sources(self) -> None:
         self.writer.upsert(

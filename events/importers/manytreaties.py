@@ -23,13 +23,12 @@ import gzip
 import io
 from dataclasses import dataclass
 
-from django.conf import settings
-
 from events.actors import Successions
 from events.choices import AgreementAmbit
 from events.dates import UncertainDate
-from events.importers.base import NOT_EDTF, Archive, Dataset, Provenance, Summary, Writer, build, stable_id
+from events.importers.base import Archive, Dataset, Provenance, Summary, Writer, build, stable_id
 from events.models import Actor, ActorIdentifier, Agreement, AgreementParty, PartyAction, Sector
+from events.seed import DATA, read_csv
 
 MANYTREATIES = Dataset(
     name="manytreaties",
@@ -41,7 +40,6 @@ MANYTREATIES = Dataset(
     "https://globalgov.github.io/manytreaties/. Licensed under CC BY 4.0 "
     "(https://creativecommons.org/licenses/by/4.0/).",
 )
-DATA = settings.BASE_DIR / "events" / "data"
 AGREEMENT_FIELDS = [
     *("title", "kind", "status", "description", "signed", "signed_basis", "parties_complete"),
     *("entry_into_force", "entry_into_force_basis", "end", "end_basis", "ambit", "amends"),
@@ -61,9 +59,10 @@ ACTIONS = (
     ("StateEnd", "ended"),
 )
 OPEN = "9999-12-31"
-# 4: entry into force, end, ambit, sectors, amendments linked; 3: a Force that is not EDTF is cited; 2: the
+# 5: a bad Force or End cited on entry_into_force or end (was status); 4: entry into force, end, ambit, sectors,
+# amendments linked; 3: a Force that is not EDTF is cited; 2: the
 # parties' source keyed by its file's own path
-VERSION = 4
+VERSION = 5
 
 
 def edtf(raw: str) -> tuple[str, str | None]:
@@ -122,8 +121,7 @@ class ManytreatiesImporter:
 
         resolver = self.resolver()
         self.sector_map = {
-            (row["column"], row["value"]): row["sector"]
-            for row in csv.DictReader(io.StringIO((DATA / "manytreaties-sectors.csv").read_text()))
+            (row["column"], row["value"]): row["sector"] for row in read_csv(DATA / "manytreaties-sectors.csv")
         }
         self.sectors_of: dict = {}
         agreements: dict[tuple, Agreement] = {}
@@ -184,19 +182,15 @@ class ManytreatiesImporter:
                     date_basis="stated" if text else "",
                 )
                 if raw is not None:
-                    self.provenance.cite(
+                    self.provenance.keep_raw(
                         actions[action_key],
                         PARTIES,
                         line.span,
-                        f"date-{line.number}",
-                        field="date",
-                        stated_value=raw,
-                        note=f"{column} is not an EDTF date; kept as written, the date as unknown.",
-                    )
-                    self.summary.flag(
+                        "date",
+                        raw,
                         f"{PARTIES} row {line.number}",
-                        f"{column} {raw!r}",
-                        NOT_EDTF,
+                        column,
+                        key=f"date-{line.number}",
                     )
         counts: dict = {}
         for party in parties.values():
@@ -236,13 +230,9 @@ class ManytreatiesImporter:
 
     def write_sectors(self) -> None:
         """Sectors from TypeDomain and TypeSubject where events/data/manytreaties-sectors.csv maps them."""
-        through = Agreement.sectors.through
         ids = dict(Sector.objects.values_list("slug", "pk"))
-        wanted = {(a, ids[slug]) for a, slugs in self.sectors_of.items() for slug in slugs}
-        have = set(through.objects.filter(agreement__in=self.sectors_of).values_list("agreement_id", "sector_id"))
-        through.objects.bulk_create([through(agreement_id=a, sector_id=s) for a, s in wanted - have])
-        self.summary.count("agreement sectors", "created", len(wanted - have))
-        self.summary.count("agreement sectors", "unchanged", len(wanted & have))
+        pairs = [(a, ids[slug]) for a, slugs in self.sectors_of.items() for slug in slugs]
+        self.writer.link(Agreement.sectors, pairs, "agreement sectors")
 
     @staticmethod
     def match(row: dict, by_treaty: dict[str, list[tuple]]) -> tuple | None:
@@ -290,51 +280,11 @@ class ManytreatiesImporter:
             if (column, value.strip()) in self.sector_map
         }
         self.provenance.cite(agreement, path, line.span, "row")
-        if raw is not None:
-            self.provenance.cite(
-                agreement,
-                path,
-                line.span,
-                "signed-raw",
-                field="signed",
-                stated_value=raw,
-                note="Signature is not an EDTF date; kept as written, the date as unknown.",
-            )
-            self.summary.flag(
-                f"{path} row {line.number}",
-                f"Signature {raw!r}",
-                NOT_EDTF,
-            )
-        if raw_force is not None:
-            self.provenance.cite(
-                agreement,
-                path,
-                line.span,
-                "force-raw",
-                field="status",
-                stated_value=raw_force,
-                note="Force (entry into force) is not an EDTF date; kept as written. The status does not use it.",
-            )
-            self.summary.flag(
-                f"{path} row {line.number}",
-                f"Force {raw_force!r}",
-                NOT_EDTF,
-            )
-        if raw_end is not None:
-            self.provenance.cite(
-                agreement,
-                path,
-                line.span,
-                "end-raw",
-                field="status",
-                stated_value=raw_end,
-                note="End is not an EDTF date; kept as written. The status does not use it.",
-            )
-            self.summary.flag(
-                f"{path} row {line.number}",
-                f"End {raw_end!r}",
-                NOT_EDTF,
-            )
+        where = f"{path} row {line.number}"
+        kept_raw = (("signed", "Signature", raw), ("entry_into_force", "Force", raw_force), ("end", "End", raw_end))
+        for field, column, text in kept_raw:
+            if text is not None:
+                self.provenance.keep_raw(agreement, path, line.span, field, text, where, column)
         return agreement
 
     def resolver(self):

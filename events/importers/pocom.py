@@ -25,7 +25,7 @@ from xml.etree import ElementTree
 
 from events.actors import Successions
 from events.dates import UncertainDate
-from events.importers.base import NOT_EDTF, Archive, Provenance, Summary, Writer, element_spans, stable_id
+from events.importers.base import Archive, Provenance, Summary, Writer, element_spans, stable_id
 from events.importers.travels import (
     OFFICIAL_FIELDS,
     POCOM,
@@ -147,17 +147,9 @@ class PocomImporter:
                         served=served,
                     )
                     for event in bad:
-                        raw, field = dates[event][0], {"ended": "end", "appointed": "appointed"}.get(event, "start")
-                        self.provenance.cite(
-                            position,
-                            path,
-                            match.span(),
-                            f"{event}-raw",
-                            field=field,
-                            stated_value=raw,
-                            note=f"The {event} date is not an EDTF date; kept as written, the date as unknown.",
-                        )
-                        self.summary.flag(label, f"{event} {raw!r}", NOT_EDTF)
+                        field = {"ended": "end", "appointed": "appointed"}.get(event, "start")
+                        raw = dates[event][0]
+                        self.provenance.keep_raw(position, path, match.span(), field, raw, label, event, f"{event}-raw")
                     self.unknown_if_reversed(position, path, match.span())
                     positions.append(position)
                     postings.append((position.pk, actor.pk))
@@ -174,12 +166,7 @@ class PocomImporter:
         new_people = [o for slug, o in people.items() if slug not in self.known]
         self.writer.upsert(Official, new_people, OFFICIAL_FIELDS)
         self.writer.upsert(Position, positions, [*PRINCIPAL_FIELDS, "end_cause", "served"])
-        through = Position.posted_to.through
-        have = set(through.objects.filter(position__in=[p for p, _ in postings]).values_list("position_id", "actor_id"))
-        new = [through(position_id=p, actor_id=a) for p, a in postings if (p, a) not in have]
-        through.objects.bulk_create(new)
-        self.summary.count("postings", "created", len(new))
-        self.summary.count("postings", "unchanged", len(postings) - len(new))
+        self.writer.link(Position.posted_to, postings, "postings")
         self.provenance.write_citations()
         self.writer.identifiers(Position, [(pk, "pocom", value, note) for pk, value, note in identifiers])
 

@@ -432,7 +432,7 @@ class TravelsImporter:
         self.pocom_provenance.write_sources()
         self.writer.upsert(Trip, trips, ["title", "lead", "origin", "purpose"])
         self.write_stops(stops)
-        self.write_members(memberships)
+        self.writer.link(Trip.members, [(trip.pk, official.pk) for trip, official in memberships], "trip members")
         self.writer.upsert(
             Event,
             self.events,
@@ -466,12 +466,3 @@ class TravelsImporter:
             stops,
             ["trip", "order", "country", "city", "arrival", "arrival_basis", "departure", "departure_basis"],
         )
-
-    def write_members(self, memberships: list[tuple[Trip, Official]]) -> None:
-        through = Trip.members.through
-        wanted = dict.fromkeys((trip.pk, official.pk) for trip, official in memberships)
-        have = set(through.objects.filter(trip__in={t for t, _ in wanted}).values_list("trip_id", "official_id"))
-        new = [through(trip_id=trip, official_id=official) for trip, official in wanted if (trip, official) not in have]
-        through.objects.bulk_create(new)
-        self.summary.count("trip members", "created", len(new))
-        self.summary.count("trip members", "unchanged", len(wanted) - len(new))

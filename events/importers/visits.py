@@ -27,20 +27,19 @@ The rules (docs/importing.md explains them with examples):
 
 from __future__ import annotations
 
-import csv
 import datetime
 import re
-import unicodedata
 from dataclasses import dataclass
 from xml.etree import ElementTree
 
-from django.conf import settings
 from django.utils.text import slugify
 
 from events.actors import Successions
 from events.importers.base import Archive, Dataset, Provenance, Summary, Writer, element_spans, stable_id
 from events.importers.travels import TRAVELS, _space
 from events.models import Actor, ActorIdentifier, Official, Position, Stop, Trip
+from events.search import fold
+from events.seed import DATA, read_csv
 
 VISITS = Dataset(
     name="visits",
@@ -51,7 +50,6 @@ VISITS = Dataset(
     license=TRAVELS.license,
 )
 VERSION = 1
-DATA = settings.BASE_DIR / "events" / "data"
 
 # Titles as the visitor strings write them -> the position's title (typos and spacing as found upstream).
 TITLES = {
@@ -111,9 +109,7 @@ DEPARTED = re.compile(rf"\b(?:Departed|Left) (?:the )?U\.\s?S\.,?\s+(?:on\s+)?{D
 
 def name_key(name: str) -> str:
     """A name compared: case, accents, punctuation and the honorific "Sheikh" folded away."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    text = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    text = re.sub("[-.,\u2019'`]", " ", text)
+    text = re.sub("[-.,\u2019'`]", " ", fold(name))
     text = re.sub(r"^sheikh?\s+", "", _space(text))
     return _space(text)
 
@@ -207,11 +203,6 @@ class Person:
         return max(self.names, key=lambda n: counts.get(n, 0))
 
 
-def read_csv(name: str) -> list[dict[str, str]]:
-    with open(DATA / name, newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
-
-
 class VisitsImporter:
     def __init__(self, archive: Archive, summary: Summary, writer: Writer):
         self.archive, self.summary, self.writer = archive, summary, writer
@@ -220,7 +211,9 @@ class VisitsImporter:
 
     def visits(self) -> list[Visit]:
         hsg = {i.value: i.actor for i in ActorIdentifier.objects.filter(scheme="hsg").select_related("actor")}
-        corrections = {row["record"]: row for row in read_csv("dataset-corrections.csv") if row["dataset"] == "visits"}
+        corrections = {
+            row["record"]: row for row in read_csv(DATA / "dataset-corrections.csv") if row["dataset"] == "visits"
+        }
         by_code = {a.code: a for a in Actor.objects.filter(code__in=[r["value"] for r in corrections.values()])}
         successions = Successions()
         visits = []
@@ -258,11 +251,11 @@ class VisitsImporter:
     def people(self, visits: list[Visit]) -> tuple[list[Person], dict[str, list[Person]]]:
         """The people the visits name, and each visit's travellers (lead first)."""
         aliases = {
-            (r["country"], name_key(r["spelling"])): name_key(r["name"]) for r in read_csv("visitor-aliases.csv")
+            (r["country"], name_key(r["spelling"])): name_key(r["name"]) for r in read_csv(DATA / "visitor-aliases.csv")
         }
         by_id = {v.id: v for v in visits}
         homonyms: dict[tuple[str, str], list[datetime.date]] = {}
-        for row in read_csv("visitor-homonyms.csv"):
+        for row in read_csv(DATA / "visitor-homonyms.csv"):
             homonyms.setdefault((row["country"], name_key(row["name"])), []).append(by_id[row["visit"]].start)
         latest: dict[tuple[str, str], Person] = {}
         people: list[Person] = []
@@ -380,12 +373,7 @@ class VisitsImporter:
         self.writer.upsert(
             Stop, stops, ["trip", "order", "country", "arrival", "arrival_basis", "departure", "departure_basis"]
         )
-        through = Trip.members.through
-        have = set(through.objects.filter(trip__in=[t for t, _ in memberships]).values_list("trip_id", "official_id"))
-        new = [through(trip_id=t, official_id=o) for t, o in memberships if (t, o) not in have]
-        through.objects.bulk_create(new)
-        self.summary.count("trip members", "created", len(new))
-        self.summary.count("trip members", "unchanged", len(memberships) - len(new))
+        self.writer.link(Trip.members, memberships, "trip members")
         self.provenance.write_citations()
         self.writer.identifiers(Trip, [(pk, "visits", value) for pk, value in identifiers])
         self.summary.notes.append(f"{len(visits)} visits by {len(people)} people")

@@ -7,7 +7,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from events.dates import sync_uncertain_dates
+from events.dates import derived_fields, sync_uncertain_dates
 
 
 class TimeStampedModel(models.Model):
@@ -37,11 +37,7 @@ class UncertainDatesModel(models.Model):
         # Model forms leave out fields they do not show, and so skip the constraints on the derived bounds of
         # uncertain dates ("a stop cannot depart before it arrives"): check those always, so a form shows the
         # message instead of the database refusing the row.
-        derived = {
-            f"{name}_{part}"
-            for name in self.uncertain_dates
-            for part in ("precision", "earliest", "latest", "qualifier")
-        }
+        derived = {column for name in self.uncertain_dates for column in derived_fields(name)}
         super().validate_constraints(exclude=set(exclude or ()) - derived)
 
     def clean(self):

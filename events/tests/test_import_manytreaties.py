@@ -49,7 +49,7 @@ def test_agreements_parties_dates_and_repeated_ids(archive, api):
     assert {p.country.code for p in peace.parties.all()} == {"FRA", "GBR"}
     # A malformed date loads as unknown, its raw text cited (MOZ-SWZ_2002A's End, "2010-XX-XX-").
     (incomati,) = agreements("MOZ-SWZ_2002A")
-    assert incomati.citations.get(field="status").stated_value == "2010-XX-XX-"
+    assert incomati.citations.get(field="end").stated_value == "2010-XX-XX-"
     # A multilateral treaty's parties, with their own dates, through the API.
     found = results(api.get("/api/v1/agreements/", {"identifier": "manytreaties:TR06RB_1961A"}))
     (columbia,) = found

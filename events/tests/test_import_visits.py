@@ -5,8 +5,9 @@ import datetime
 import pytest
 
 from events.importers.base import Summary, Writer, archive_for
-from events.importers.visits import VISITS, VisitsImporter, description_dates, name_key, parse_visitor, read_csv
+from events.importers.visits import VISITS, VisitsImporter, description_dates, name_key, parse_visitor
 from events.models import Citation, Identifier, Official, Source, Trip
+from events.seed import DATA, read_csv
 from events.tests.api import results
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +129,7 @@ def test_citations_quote_the_stored_file_and_a_second_run_writes_nothing(archive
 def test_curated_tables_name_only_what_the_data_has(archive):
     """Every spelling and homonym row names a visitor the archive has (no dead rows), in its country."""
     text = " ".join(archive.text(p) for p in archive.under("data/", ".xml"))
-    for row in read_csv("visitor-aliases.csv") + read_csv("visitor-homonyms.csv"):
+    for row in read_csv(DATA / "visitor-aliases.csv") + read_csv(DATA / "visitor-homonyms.csv"):
         name = row.get("spelling") or row["name"]
         assert name in text, name
         assert f'id="{row["country"]}"' in text

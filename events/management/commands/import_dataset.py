@@ -24,47 +24,32 @@ from events.models import Agreement, Citation, DatasetImport, Event, Identifier,
 
 LOCK = 7_114_012  # pg_advisory_xact_lock key: one import at a time
 DATASETS = {
-    # name: (archives read (the first is the dataset's own), importer version, run, records it owns)
+    # name: (archives read (the first is the dataset's own), importer version, importer, records it owns)
     "travels": (
         (travels.TRAVELS, travels.POCOM),
         travels.VERSION,
-        lambda archives, summary, writer: travels.TravelsImporter(*archives, summary, writer).run(),
+        travels.TravelsImporter,
         ((Trip, "travels"), (Stop, "travels"), (Event, None)),
     ),
     "pocom": (
         (travels.POCOM,),
         pocom.VERSION,
-        lambda archives, summary, writer: pocom.PocomImporter(*archives, summary, writer).run(),
+        pocom.PocomImporter,
         ((Position, "pocom"),),
     ),
     "visits": (
         (visits.VISITS,),
         visits.VERSION,
-        lambda archives, summary, writer: visits.VisitsImporter(*archives, summary, writer).run(),
+        visits.VisitsImporter,
         ((Trip, "visits"),),
     ),
     "manytreaties": (
         (manytreaties.MANYTREATIES,),
         manytreaties.VERSION,
-        lambda archives, summary, writer: manytreaties.ManytreatiesImporter(*archives, summary, writer).run(),
+        manytreaties.ManytreatiesImporter,
         ((Agreement, "manytreaties"),),
     ),
 }
-# Tables an import writes: analysed after it, so the planner knows their new sizes.
-ANALYZED = (
-    "events_official",
-    "events_position",
-    "events_position_posted_to",
-    "events_trip",
-    "events_trip_members",
-    "events_stop",
-    "events_agreement",
-    "events_agreementparty",
-    "events_partyaction",
-    "events_citation",
-    "events_source",
-    "events_identifier",
-)
 
 
 class DryRun(Exception):
@@ -103,7 +88,7 @@ class Command(BaseCommand):
         if path is not None and not path.exists():
             raise CommandError(f"--path {path}: no such file or directory.")
         names = list(DATASETS) if dataset == "all" else [dataset]
-        changed = 0
+        self.analyzed: set[str] = set()  # tables an import changed: analysed after it, for the planner
         # An import allocates millions of objects and frees them together: the cyclic collector, run again and
         # again over that heap, took a fifth of a re-import's time. Nothing here makes cycles it must collect.
         gc.disable()
@@ -114,11 +99,10 @@ class Command(BaseCommand):
                     if not cursor.fetchone()[0]:
                         raise CommandError("Another import is running; try again when it has finished.")
                 for name in names:
-                    changed += self.import_one(name, dry_run, force or path is not None, strict, retract, path)
-                if changed and not dry_run:
-                    with connection.cursor() as cursor:
-                        for table in ANALYZED:
-                            cursor.execute(f"ANALYZE {table}")
+                    self.import_one(name, dry_run, force or path is not None, strict, retract, path)
+                with connection.cursor() as cursor:
+                    for table in sorted(self.analyzed):
+                        cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
         except ImportProblem as problem:
             raise CommandError(f"--strict: {problem}. Nothing was written.") from None
         except ArchiveError as problem:
@@ -126,21 +110,21 @@ class Command(BaseCommand):
         finally:
             gc.enable()
 
-    def import_one(self, name, dry_run, force, strict, retract, path) -> int:
-        datasets, version, run, owned = DATASETS[name]
+    def import_one(self, name, dry_run, force, strict, retract, path) -> None:
+        datasets, version, importer, owned = DATASETS[name]
         started = time.monotonic()
         archives = [archive_for(d, path if i == 0 else None) for i, d in enumerate(datasets)]
         checksum = hashlib.sha256("".join(a.sha256 for a in archives).encode()).hexdigest()
         last = DatasetImport.objects.filter(dataset=name).first()
         if not force and last and (last.archive_sha256, last.importer_version) == (checksum, version):
             self.stdout.write(f"{name}: unchanged since {last.finished_at:%Y-%m-%d %H:%M} (--force imports anyway)")
-            return 0
+            return
         summary = Summary(strict=strict)
         progress = tqdm(desc=name, unit=" rows", disable=None, file=sys.stderr, leave=False)
         writer = Writer(summary, reason=f"import_dataset {name}", progress=progress)
         try:
             with transaction.atomic():
-                run(archives, summary, writer)
+                importer(*archives, summary, writer).run()
                 if not any(writer.written.values()):
                     raise ArchiveError(f"{archives[0].path} holds no {name} records")
                 self.gone(name, owned, writer, summary, retract)
@@ -150,13 +134,14 @@ class Command(BaseCommand):
                     dataset=name,
                     defaults={"archive_sha256": checksum, "importer_version": version, "summary": summary.text()},
                 )
+                if summary.changed:
+                    self.analyzed |= writer.tables
         except DryRun:
             self.stdout.write("Dry run: nothing was written.")
         finally:
             progress.close()
         self.stdout.write(f"{name}: {summary.changed} changed in {time.monotonic() - started:.1f} s")
         self.stdout.write(summary.text())
-        return summary.changed
 
     def gone(self, name: str, owned, writer: Writer, summary: Summary, retract: bool) -> None:
         """Records a dataset wrote before and no longer has (those with its identifiers, or, for a scheme of None,
