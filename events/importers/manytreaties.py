@@ -26,13 +26,14 @@ from dataclasses import dataclass
 from events.actors import Successions
 from events.choices import AgreementAmbit
 from events.dates import UncertainDate
+from events.importers import ARCHIVES
 from events.importers.base import Archive, Dataset, Provenance, Summary, Writer, build, stable_id
 from events.models import Actor, ActorIdentifier, Agreement, AgreementParty, PartyAction, Sector
 from events.seed import DATA, read_csv
 
 MANYTREATIES = Dataset(
     name="manytreaties",
-    archive="globalgov-manytreaties.tar.xz",
+    archive=ARCHIVES["manytreaties"],
     repository="globalgov/manytreaties",
     commit="4bf79f94c78a9f9016bd55b99135b45208500631",
     publisher="Hollway, James, and Henrique Sposito (globalgov)",

@@ -30,12 +30,13 @@ from xml.etree import ElementTree
 from django.db.models import F
 
 from events.actors import Successions
+from events.importers import ARCHIVES
 from events.importers.base import Archive, Dataset, Provenance, Summary, Writer, element_spans, person_id, stable_id
 from events.models import Actor, ActorIdentifier, Event, EventParticipant, Official, Position, Stop, Trip
 
 TRAVELS = Dataset(
     name="travels",
-    archive="historyatstate-travels.tar.xz",
+    archive=ARCHIVES["travels"],
     repository="HistoryAtState/travels",
     commit="3170c773f22c99dadc8ec93da070f8ff6259d6d8",
     publisher="Office of the Historian, U.S. Department of State",
@@ -43,7 +44,7 @@ TRAVELS = Dataset(
 )
 POCOM = Dataset(
     name="pocom",
-    archive="historyatstate-pocom.tar.xz",
+    archive=ARCHIVES["pocom"],
     repository="HistoryAtState/pocom",
     commit="44d2226df6b26f8f5807215ec40e3a6c4d706bbb",
     publisher="Office of the Historian, U.S. Department of State",

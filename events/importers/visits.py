@@ -35,6 +35,7 @@ from xml.etree import ElementTree
 from django.utils.text import slugify
 
 from events.actors import Successions
+from events.importers import ARCHIVES
 from events.importers.base import Archive, Dataset, Provenance, Summary, Writer, element_spans, stable_id
 from events.importers.travels import TRAVELS, _space
 from events.models import Actor, ActorIdentifier, Official, Position, Stop, Trip
@@ -43,7 +44,7 @@ from events.seed import DATA, read_csv
 
 VISITS = Dataset(
     name="visits",
-    archive="historyatstate-visits.tar.xz",
+    archive=ARCHIVES["visits"],
     repository="HistoryAtState/visits",
     commit="869ca4f0e8d15521bc3c094b846e6b1d3c7d8f1d",
     publisher=TRAVELS.publisher,
