@@ -108,15 +108,24 @@ class _Echo:
         return value
 
 
+def header(columns: list) -> str:
+    return csv.writer(_Echo()).writerow([column.header for column in columns])
+
+
 def stream_csv(filename: str, columns: list[Callable], rows: Iterable) -> StreamingHttpResponse:
     """Stream ``rows`` (representations) as CSV: a header row, then one line per row."""
     writer = csv.writer(_Echo())
+    lines = (writer.writerow([cell(column(row)) for column in columns]) for row in rows)
+    return stream_lines(filename, header(columns), lines)
 
-    def lines():
-        yield writer.writerow([column.header for column in columns])
-        for row in rows:
-            yield writer.writerow([cell(column(row)) for column in columns])
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+def stream_lines(filename: str, header_line: str, lines: Iterable[str]) -> StreamingHttpResponse:
+    """Stream CSV: ``header_line``, then ``lines`` (each ends with its line break; a chunk may hold several)."""
+
+    def chunks():
+        yield header_line
+        yield from lines
+
+    response = StreamingHttpResponse(chunks(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response

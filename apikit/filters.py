@@ -94,13 +94,15 @@ def _shallow_copy(filter_, memo):
 
 
 class OrderingFilter(django_filters.OrderingFilter):
-    """django-filter's OrderingFilter; an empty sort term (``ordering=,``) is a 400 (it cleared the order, and an
-    unordered page was a 500)."""
+    """django-filter's OrderingFilter, with the primary key as the last sort term, so that rows with equal values
+    keep one order (pages neither repeat nor skip them); an empty sort term (``ordering=,``) is a 400 (it cleared
+    the order, and an unordered page was a 500)."""
 
     def filter(self, qs, value):
         if value and not all(value):
             raise ValidationError({self.field_name: [ErrorDetail("An empty sort term: name a field.", code="blank")]})
-        return super().filter(qs, value)
+        qs = super().filter(qs, value)
+        return qs.order_by(*qs.query.order_by, "pk") if value else qs
 
 
 class StrictBooleanField(forms.NullBooleanField):

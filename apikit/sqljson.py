@@ -22,6 +22,7 @@ Anything the walk cannot express raises ``Unsupported``, naming the field.
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -35,6 +36,27 @@ from rest_framework.settings import api_settings
 from apikit.serializers import BlankAsNullMixin, fields_of, nested
 
 Shape = dict[str, Any]  # key -> None (a value), a Shape (an object) or [Shape] (a list of objects)
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Related rows of one parent row: the target table's ``alias``, the tables to read (each with the condition
+    that links it: to the parent for the first, to the one before for the others) and the target's fields that
+    link back to the parent (left out of its ordering)."""
+
+    alias: str
+    tables: list[tuple[str, str]]
+    skip: set[str]
+
+    def subquery(self) -> str:
+        """``FROM ... WHERE ...``, for a subquery per parent row."""
+        (first, link), *others = self.tables
+        joins = "".join(f" JOIN {table} ON {condition}" for table, condition in others)
+        return f"FROM {first}{joins} WHERE {link}"
+
+    def joins(self, kind: str = "JOIN") -> str:
+        """The tables joined to the parent row's query."""
+        return "".join(f" {kind} {table} ON {condition}" for table, condition in self.tables)
 
 
 class Unsupported(Exception):
@@ -141,41 +163,43 @@ class RowSQL:
 
     def related(self, model, source: str, serializer, alias: str, *, many: bool) -> tuple[str, Any]:
         relation = model._meta.get_field(source)
-        target = serializer.Meta.model
-        inner = self.alias()
-        element, shape = self.build(serializer, inner)
-        table = f"{target._meta.db_table} {inner}"
-        skip: set[str] = set()
-        if isinstance(relation, GenericRelation):
-            content_type = content_type_sql(model)
-            type_field = target._meta.get_field(relation.content_type_field_name)
-            id_field = target._meta.get_field(relation.object_id_field_name)
-            where = (
-                f"FROM {table} WHERE {column(inner, type_field)} = {content_type} "
-                f"AND {column(inner, id_field)} = {column(alias, model._meta.pk)}"
-            )
-            skip = {type_field.name, id_field.name}
-        elif relation.many_to_many and not relation.auto_created:
-            through = relation.remote_field.through._meta.db_table
-            link = self.alias()
-            where = (
-                f'FROM {through} {link} JOIN {table} ON {column(inner, target._meta.pk)} = {link}."'
-                f'{relation.m2m_reverse_name()}" WHERE {link}."{relation.m2m_column_name()}" = '
-                f"{column(alias, model._meta.pk)}"
-            )
-        elif relation.one_to_many:
-            foreign_key = relation.field
-            where = f"FROM {table} WHERE {column(inner, foreign_key)} = {column(alias, foreign_key.target_field)}"
-            skip = {foreign_key.name}
-        elif relation.many_to_one:
+        if relation.many_to_one:
             return self.one_by_key(serializer, column(alias, relation))
-        else:
-            raise Unsupported(f"the relation {source}")
         if not many:
             raise Unsupported(f"a single object through {source}, which holds many")
-        order = self.ordering(target, inner, skip)
+        rows = self.rows_of(model, relation, serializer.Meta.model, alias)
+        element, shape = self.build(serializer, rows.alias)
+        order = self.ordering(serializer.Meta.model, rows.alias, rows.skip)
         aggregate = f"json_agg({element} ORDER BY {order})" if order else f"json_agg({element})"
-        return f"(SELECT coalesce({aggregate}, '[]'::json) {where})", [shape]
+        return f"(SELECT coalesce({aggregate}, '[]'::json) {rows.subquery()})", [shape]
+
+    def rows_of(self, model, relation, target, alias: str) -> Rows:
+        """The rows of ``target`` that ``relation`` (many of them) links to the row ``alias`` of ``model``."""
+        inner = self.alias()
+        table = f"{target._meta.db_table} {inner}"
+        if isinstance(relation, GenericRelation):
+            type_field = target._meta.get_field(relation.content_type_field_name)
+            id_field = target._meta.get_field(relation.object_id_field_name)
+            link = (
+                f"{column(inner, type_field)} = {content_type_sql(model)} "
+                f"AND {column(inner, id_field)} = {column(alias, model._meta.pk)}"
+            )
+            return Rows(inner, [(table, link)], {type_field.name, id_field.name})
+        if relation.many_to_many and not relation.auto_created:
+            through = f"{relation.remote_field.through._meta.db_table} {(link := self.alias())}"
+            return Rows(
+                inner,
+                [
+                    (through, f'{link}."{relation.m2m_column_name()}" = {column(alias, model._meta.pk)}'),
+                    (table, f'{column(inner, target._meta.pk)} = {link}."{relation.m2m_reverse_name()}"'),
+                ],
+                set(),
+            )
+        if relation.one_to_many:
+            foreign_key = relation.field
+            link = f"{column(inner, foreign_key)} = {column(alias, foreign_key.target_field)}"
+            return Rows(inner, [(table, link)], {foreign_key.name})
+        raise Unsupported(f"the relation {relation.name}")
 
     def ordering(self, model, alias: str, skip: set[str]) -> str:
         """``Meta.ordering`` of ``model`` as SQL over ``alias``, leaving out the link to the parent row."""
