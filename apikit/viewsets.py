@@ -31,7 +31,6 @@ from apikit.etags import cached_count, etag, etag_matches, list_etag
 from apikit.serializers import fields_of, nested, with_prefetches
 from apikit.versions import DataVersions
 
-
 CSV_CHUNK = 2000  # lines sent per chunk of a CSV export
 
 
