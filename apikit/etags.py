@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 # Part of every list ETag: change it when a release changes what a list shows for the same data.
 REPRESENTATION_VERSION = "1"
-PAGE_PARAMETERS = ("page", "page_size", "format")
+PAGE_PARAMETERS = ("page", "page_size", "cursor", "format")
 
 
 def etag(data) -> str:

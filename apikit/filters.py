@@ -9,7 +9,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
 # Accepted on every endpoint, besides each resource's own filters.
-GLOBAL_PARAMETERS = {"format", "page", "page_size"}
+GLOBAL_PARAMETERS = {"format", "page", "page_size", "cursor"}
 # Parameters whose empty value means "no filter" (a search for nothing).
 EMPTY_ALLOWED = {"q"}
 

@@ -100,9 +100,7 @@ class ListMixin:
         prepared statement they would be parameters of a generic plan, 30x slower for a heavy country). The
         total is cached."""
         count = cached_count(queryset, self.request, self.data_version())
-        if self.rows_in_sql():
-            queryset = queryset.values_list("pk", flat=True)
-        return self.paginator.paginate_queryset(queryset, self.request, self, count=count)
+        return self.paginator.paginate_queryset(queryset, self.request, self, count=count, keys_only=self.rows_in_sql())
 
     def get_paginated_response(self, page):
         if not self.rows_in_sql():

@@ -5,7 +5,7 @@ import django_filters as filters
 from apikit.filters import FilterSet
 from apikit.schema import document
 from apikit.serializers import ResourceSerializer
-from events.api.records import ListViewSet
+from events.api.records import ChangedSinceFilter, ListViewSet
 from events.models import Deletion
 from events.signals import LOGGED
 
@@ -19,6 +19,9 @@ class DeletionSerializer(ResourceSerializer):
 class DeletionFilterSet(FilterSet):
     since = filters.IsoDateTimeFilter(
         field_name="deleted_at", lookup_expr="gte", help_text="Deletions at or after this time (ISO 8601)."
+    )
+    changed_since = ChangedSinceFilter(
+        help_text="Deletions since the watermark a cursor page gave (docs/api.md, Sync)."
     )
     resource = filters.ChoiceFilter(
         choices=sorted((resource, resource) for resource, _ in LOGGED.values()),

@@ -15,6 +15,7 @@ from events import services
 from events.api.records import (
     ActorFilter,
     ActorFilterSetMixin,
+    ChangedSinceFilter,
     DatasetFilterSetMixin,
     RecordSerializer,
     SearchFilterSet,
@@ -123,6 +124,7 @@ class OfficialFilterSet(DatasetFilterSetMixin, ActorFilterSetMixin, SearchFilter
     )
     ordering = OrderingFilter(fields=["name", "slug", "updated_at"], help_text="Sort by name, slug or updated_at.")
     updated_since = updated_since_filter()
+    changed_since = ChangedSinceFilter()
 
     class Meta:
         model = Official

@@ -7,6 +7,7 @@ from apikit.schema import document
 from apikit.serializers import NullableURLField, ReadOnlyNullableURLField
 from events import services
 from events.api.records import (
+    ChangedSinceFilter,
     RecordSerializer,
     SearchFilterSet,
     WritableViewSet,
@@ -58,6 +59,7 @@ class SourceSerializer(RecordSerializer):
 
 class SourceFilterSet(SearchFilterSet):
     updated_since = updated_since_filter()
+    changed_since = ChangedSinceFilter()
     ordering = OrderingFilter(
         fields=["published", "title", "updated_at"], help_text="Sort by published, title or updated_at."
     )
