@@ -12,6 +12,7 @@ from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db.models import Max, Q, QuerySet
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apikit import viewsets
@@ -151,6 +152,7 @@ def updated_since_filter() -> filters.IsoDateTimeFilter:
     )
 
 
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": 0})
 class ChangedSinceFilter(filters.NumberFilter):
     """``changed_since=<watermark>``: rows written by a transaction at or above it (apikit.sync)."""
 
