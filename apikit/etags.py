@@ -32,9 +32,11 @@ def etag_matches(header: str | None, tag: str, *, wildcard: bool = True) -> bool
     return (wildcard and "*" in candidates) or tag in candidates
 
 
-def cached_count(queryset: QuerySet, request, data_version: int) -> int:
-    """``queryset.count()``, counted once per filter and data version (any write gives a new version): the
-    query string without the page parameters determines the filtered queryset."""
-    filters = sorted((k, v) for k, v in request.query_params.lists() if k not in PAGE_PARAMETERS)
-    key = f"count:{request.path}:{data_version}:{hashlib.sha256(repr(filters).encode()).hexdigest()}"
-    return cache.get_or_set(key, queryset.count, timeout=None)
+def cached_count(queryset: QuerySet, request, data_versions) -> int:
+    """``queryset.count()``, counted once per query and version of the tables the query reads: a write to any
+    other table leaves the total cached. The key is the statement itself (filters resolved in Python, such as
+    an actor's predecessors, are part of it)."""
+    sql, params = queryset.query.sql_with_params()
+    version = data_versions.for_request(request, data_versions.tables_in(sql))
+    digest = hashlib.sha256(f"{sql}|{params!r}".encode()).hexdigest()
+    return cache.get_or_set(f"count:{version}:{digest}", queryset.count, timeout=None)

@@ -69,6 +69,17 @@ class FilterSet(django_filters.FilterSet):
     """
 
     _form_classes: ClassVar[dict[type, type]] = {}
+    # Models (or table names) whose rows some filter reads, beyond the list's own table: a list's ETag follows
+    # their data versions (apikit.viewsets). Each class declares its own filters'; subclasses inherit them.
+    reads: ClassVar[tuple] = ()
+
+    @classmethod
+    def tables_read(cls) -> frozenset[str]:
+        tables = {cls._meta.model._meta.db_table}
+        for klass in cls.__mro__:
+            for item in klass.__dict__.get("reads", ()):
+                tables.add(item if isinstance(item, str) else item._meta.db_table)
+        return frozenset(tables)
 
     @classmethod
     def get_filters(cls):

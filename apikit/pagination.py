@@ -224,6 +224,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
         paginated["properties"] = {
             key: properties[key] for key in ("count", "next", "previous", "watermark", "results")
         }
+        paginated["x-optional"] = ["watermark"]  # apikit.schema.require_response_fields
         return paginated
 
     def get_schema_operation_parameters(self, view):

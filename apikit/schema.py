@@ -143,10 +143,12 @@ def document(plural: str, singular: str, description: str, *, writable: bool = F
 def require_response_fields(result, generator, request, public):
     """Postprocessing hook: in response components every field is required, since every response carries all
     of them (null where unknown). Request components keep their own rules. Generated clients then type
-    ``agreement.parties`` as always there."""
+    ``agreement.parties`` as always there. A component lists the exceptions in ``x-optional`` (a cursor page's
+    ``watermark``), which is removed."""
     for name, schema in result.get("components", {}).get("schemas", {}).items():
+        optional = set(schema.pop("x-optional", ()))
         if not name.endswith("Request") and schema.get("type") == "object" and schema.get("properties"):
-            schema["required"] = sorted(schema["properties"])
+            schema["required"] = sorted(set(schema["properties"]) - optional)
     return result
 
 

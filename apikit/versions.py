@@ -8,6 +8,10 @@ every V that a reader sees; the largest value is the version of the data as a wh
 An app binds this to its own table name and models: ``DataVersions("myapp_table_version", "myapp")``.
 """
 
+import functools
+import json
+import re
+
 from django.apps import apps
 
 from apikit.db import prepared
@@ -70,16 +74,36 @@ DROP FUNCTION IF EXISTS {app_label}_bump_table_version() CASCADE;
     def version_sql(self) -> str:
         return f"SELECT coalesce(max(version), 0) FROM {self.table}"
 
+    @property
+    def versions_sql(self) -> str:
+        return f"SELECT coalesce(json_object_agg(name, version), '{{}}')::text FROM {self.table}"
+
     def current(self) -> int:
         """The version of the data as a whole: it changes with every write to any data table."""
         return prepared(self.version_sql, [])[0]
 
-    def for_request(self, request) -> int:
-        """The data version, read once per request (the filters and the view agree on it); read afresh without
-        a request (a FilterSet used outside a view)."""
+    def tables(self, request) -> dict[str, int]:
+        """Every data table's version, read once per request (one statement); read afresh without a request."""
         if request is None:
-            return self.current()
+            return json.loads(prepared(self.versions_sql, [])[0])
         request = getattr(request, "_request", request)  # DRF's request wraps Django's
-        if not hasattr(request, "data_version"):
-            request.data_version = self.current()
-        return request.data_version
+        if not hasattr(request, "table_versions"):
+            request.table_versions = json.loads(prepared(self.versions_sql, [])[0])
+        return request.table_versions
+
+    def for_request(self, request, tables=None) -> int:
+        """The version of ``tables`` (of every data table when None) as the request sees them: it changes with
+        every write to one of them, and only then."""
+        versions = self.tables(request)
+        if tables is None:
+            return max(versions.values(), default=0)
+        return max((versions.get(table, 0) for table in tables), default=0)
+
+    def tables_in(self, sql: str) -> frozenset[str]:
+        """The data tables that ``sql`` names (what a statement's result depends on)."""
+        return frozenset(self.table_pattern.findall(sql))
+
+    @functools.cached_property
+    def table_pattern(self) -> re.Pattern:
+        names = sorted(self.data_tables(), key=len, reverse=True)
+        return re.compile(r"\b(" + "|".join(re.escape(name) for name in names) + r")\b")

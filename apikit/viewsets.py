@@ -77,7 +77,7 @@ class ListMixin:
             queryset = self.filter_queryset(self.get_queryset())
             self.paginator.check_parameters(request)  # not paginated, but a bad page or page_size is still a 400
             return self.csv_response(queryset)
-        tag = list_etag(request, self.data_version())
+        tag = list_etag(request, self.data_versions.for_request(request, self.etag_tables()))
         if_none_match = request.headers.get("If-None-Match")
         if etag_matches(if_none_match, tag, wildcard=False):
             # Before the filters: this URL was answered 200 with this tag over this very data, so its
@@ -94,12 +94,17 @@ class ListMixin:
     def rows_in_sql(self) -> bool:
         return nests_rows(self.get_serializer_class())
 
+    def etag_tables(self) -> frozenset[str]:
+        """The tables a page of this list depends on: those its rows embed (named in the SQL that builds them)
+        and those its filters read (``FilterSet.reads``). A write to any other table keeps its ETags."""
+        return list_tables(type(self), self.get_serializer_class(), self.data_versions)
+
     def paginate_queryset(self, queryset):
         """The page's rows, or for rows built in SQL the page's primary keys, from their own query: planned with
         its filter values in view, so PostgreSQL knows, say, how many agreements Iran is party to (inside the
         prepared statement they would be parameters of a generic plan, 30x slower for a heavy country). The
         total is cached."""
-        count = cached_count(queryset, self.request, self.data_version())
+        count = cached_count(queryset, self.request, self.data_versions)
         return self.paginator.paginate_queryset(queryset, self.request, self, count=count, keys_only=self.rows_in_sql())
 
     def get_paginated_response(self, page):
@@ -121,6 +126,16 @@ class ListMixin:
         sql, params = sqlcsv.export_sql(serializer_class, queryset, self.api_root())
         lines = streamed(sql, params, size=CSV_CHUNK)
         return csv.stream_lines(self.basename, csv.header(csv.columns(serializer_class)), lines)
+
+
+@functools.cache
+def list_tables(viewset_class, serializer_class, data_versions) -> frozenset[str]:
+    model = serializer_class.Meta.model
+    tables = {model._meta.db_table} | data_versions.tables_in(sqljson.RowSQL(serializer_class).element("r"))
+    filterset = getattr(viewset_class, "filterset_class", None)
+    if filterset is not None:
+        tables |= filterset.tables_read()
+    return frozenset(tables)
 
 
 @functools.cache

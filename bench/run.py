@@ -268,6 +268,85 @@ def csv_memory(database_url: str, scale_rows: int) -> list[dict]:
     return results
 
 
+# Exports measured against COPY of the same cells: (resource path, filter), at every scale.
+CSV_EXPORTS = [
+    ("/api/v1/agreements/", "party=IRN&date_after=2005-01-01&date_before=2009-12-31"),
+    ("/api/v1/agreements/", "date_after=2020-01-01&date_before=2020-12-31"),
+    ("/api/v1/trips/", "date_after=2015-01-01&date_before=2019-12-31"),
+    ("/api/v1/trips/", "origin=IRN"),
+    ("/api/v1/events/", "country=IRN&date_after=2010-01-01"),
+    ("/api/v1/events/", "date_after=2024-01-01"),
+]
+
+
+def export_cells_sql(path: str, query: str, root: str) -> tuple[str, list]:
+    """The SELECT of the cells the API's export of ``path?query`` writes (apikit.sqlcsv), built by the API's own
+    view and filters: what ``COPY (...) TO STDOUT WITH CSV`` is given as the limit."""
+    from django.test import RequestFactory
+    from django.urls import resolve
+
+    from apikit import sqlcsv
+
+    viewset = resolve(path).func.cls
+    view = viewset(action_map={"get": "list"}, format_kwarg=None, kwargs={}, args=())
+    view.request = view.initialize_request(RequestFactory().get(f"{path}?{query}", HTTP_HOST="127.0.0.1"))
+    queryset = view.filter_queryset(view.get_queryset())
+    return sqlcsv.cells_sql(view.get_serializer_class(), queryset, root)
+
+
+def csv_against_copy(port: int, database_url: str, runs: int = 3) -> list[dict]:
+    """Each export of CSV_EXPORTS through the API (HTTP, the whole body read) and ``COPY`` of its cells on the
+    same filter, ``runs`` times each in alternating order (warm: a first, cold run of each is reported apart)."""
+    import psycopg
+
+    results = []
+    with psycopg.connect(database_url, autocommit=True) as db:
+
+        def copy(sql: str, params: list) -> tuple[float, int, int]:
+            started, size, lines = time.monotonic(), 0, 0
+            with db.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT WITH CSV", params) as stream:
+                for chunk in stream:
+                    size += len(chunk)
+                    lines += bytes(chunk).count(b"\n")
+            return time.monotonic() - started, size, lines
+
+        def export(url: str) -> tuple[float, int, int]:
+            started = time.monotonic()
+            status, _, body = fetch(port, url)
+            assert status == 200, (url, status)
+            return time.monotonic() - started, len(body), body.count(b"\r\n") - 1
+
+        for path, query in CSV_EXPORTS:
+            url = f"{path}?{query}&format=csv"
+            sql, params = export_cells_sql(path, query, f"http://127.0.0.1:{port}")
+            first_api, first_copy = export(url), copy(sql, params)
+            api_times, copy_times = [], []
+            for run in range(runs):
+                order = [("api", export), ("copy", copy)] if run % 2 == 0 else [("copy", copy), ("api", export)]
+                for name, measure in order:
+                    seconds = (measure(url) if name == "api" else measure(sql, params))[0]
+                    (api_times if name == "api" else copy_times).append(seconds)
+            api_s, copy_s = statistics.median(api_times), statistics.median(copy_times)
+            rows = first_api[2]
+            results.append(
+                {
+                    "path": f"{path}?{query}",
+                    "rows": rows,
+                    "api_seconds": round(api_s, 3),
+                    "copy_seconds": round(copy_s, 3),
+                    "api_rows_per_second": round(rows / api_s),
+                    "copy_rows_per_second": round(rows / copy_s),
+                    "ratio": round(copy_s / api_s, 2),  # the API's speed as a share of COPY's
+                    "first_api_seconds": round(first_api[0], 3),
+                    "first_copy_seconds": round(first_copy[0], 3),
+                    "api_bytes": first_api[1],
+                    "copy_bytes": first_copy[1],
+                }
+            )
+            log(f"CSV {path}?{query}: {rows:,} rows, API {api_s:.2f} s, COPY {copy_s:.2f} s")
+    return results
+
+
 def child_pids(pid: int) -> list[int]:
     for _ in range(50):
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
@@ -397,6 +476,14 @@ def main() -> None:
             server.terminate()
             server.wait()
     if not args.only or args.csv:
+        log("CSV exports against COPY of the same cells")
+        server = serve("diplomacy.wsgi", CSV_PORT, database_url)
+        try:
+            report["csv_copy"] = csv_against_copy(CSV_PORT, database_url)
+        finally:
+            server.terminate()
+            server.wait()
+        write(report, args.scale)
         log("CSV exports: peak RSS of one worker")
         report["csv"] = csv_memory(database_url, scale_rows=synthetic.Generator(args.scale).size["agreements"])
     stem = write(report, args.scale)
@@ -442,6 +529,8 @@ def goals(report: dict) -> list[dict]:
     if "first_page" in found and "not_modified" in found:
         cheaper = ratio(found["not_modified"]["api"]["rps"], found["first_page"]["api"]["rps"])
         checks.append(goal("304 at least 3x cheaper than the 200 (req/s)", cheaper, ">=", 3))
+    for export in report.get("csv_copy", []):
+        checks.append(goal(f"CSV {export['path']}: speed as a share of COPY's", export["ratio"], ">=", 0.5))
     if len(report.get("csv", [])) == 2:
         small, large = report["csv"]
         growth = large["peak_rss_after_mb"] - small["peak_rss_after_mb"]
@@ -495,6 +584,21 @@ def markdown(report: dict) -> str:
             lines.append(
                 f"| {c['rows']:,} | {c['seconds']} | {c['rows_per_second']:,} | {c['peak_rss_before_mb']} MB "
                 f"| {c['peak_rss_after_mb']} MB |"
+            )
+    if report.get("csv_copy"):
+        lines += ["", "CSV exports against `COPY (the same cells) TO STDOUT WITH CSV` (medians of 3, alternating; "]
+        lines[-1] += "first = the first run of each, apart):"
+        lines += [
+            "",
+            "| export | rows | API s | COPY s | API rows/s | COPY rows/s | API/COPY speed | first API s "
+            "| first COPY s |",
+            "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+        ]
+        for c in report["csv_copy"]:
+            lines.append(
+                f"| `{c['path']}` | {c['rows']:,} | {c['api_seconds']} | {c['copy_seconds']} | "
+                f"{c['api_rows_per_second']:,} | {c['copy_rows_per_second']:,} | {c['ratio']} | "
+                f"{c['first_api_seconds']} | {c['first_copy_seconds']} |"
             )
     lines += ["", "| goal | measured | bound | met |", "|---|--:|--:|---|"]
     for g in report["goals"]:

@@ -21,7 +21,7 @@ from events.api.records import (
     identifiers_field,
 )
 from events.choices import AgreementKind
-from events.models import Agreement, AgreementParty, Official, PartyAction, Sector, Trip
+from events.models import Agreement, AgreementParty, Official, PartyAction, Sector, Stop, Trip
 
 
 class PartyActionSerializer(DatedSerializer):
@@ -152,6 +152,14 @@ class SlugsFilter(filters.ModelMultipleChoiceFilter):
 
 
 class AgreementFilterSet(DatedFilterSet):
+    reads = (
+        AgreementParty,
+        Agreement.sectors.through,
+        Sector,
+        Official,
+        Stop,
+        Trip,
+    )
     date_field = "signed"
 
     party = ActorsFilter(

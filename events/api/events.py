@@ -91,6 +91,11 @@ class EventSerializer(RecordSerializer):
 
 
 class EventFilterSet(DatedFilterSet):
+    reads = (
+        EventParticipant,
+        Official,
+        Trip,
+    )
     date_field = "date"
 
     kind = filters.ChoiceFilter(choices=EventKind.choices, help_text="Kind of event.")

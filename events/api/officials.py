@@ -108,6 +108,11 @@ class OfficialSerializer(RecordSerializer):
 class OfficialFilterSet(DatasetFilterSetMixin, ActorFilterSetMixin, SearchFilterSet):
     """``country``, ``posted_to``, ``position`` and ``active_on`` apply to one and the same position."""
 
+    reads = (
+        Position,
+        Position.posted_to.through,
+    )
+
     identifier_parts: ClassVar[dict] = {Position: "official_id"}
 
     country = ActorFilter(

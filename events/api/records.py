@@ -23,7 +23,7 @@ from apikit.sync import SyncStamps
 from events.actors import with_predecessors
 from events.dates import date_width, overlaps
 from events.importers import ARCHIVES
-from events.models import Actor, ActorIdentifier, Citation, Identifier, Source
+from events.models import Actor, ActorIdentifier, Citation, Identifier, Source, Succession
 from events.search import search_query
 from events.versions import data_versions
 
@@ -152,7 +152,6 @@ def updated_since_filter() -> filters.IsoDateTimeFilter:
     )
 
 
-@extend_schema_field({"type": "integer", "format": "int64", "minimum": 0})
 class ChangedSinceFilter(filters.NumberFilter):
     """``changed_since=<watermark>``: rows written by a transaction at or above it (apikit.sync)."""
 
@@ -166,6 +165,8 @@ class ChangedSinceFilter(filters.NumberFilter):
             "Sync.",
         )
         super().__init__(min_value=0, **kwargs)
+        schema = {"type": "integer", "format": "int64", "minimum": 0, "description": kwargs["help_text"]}
+        extend_schema_field(schema)(self)
 
     def filter(self, queryset: QuerySet, value):
         if value is None:
@@ -223,6 +224,11 @@ class ActorsFilter(filters.MultipleChoiceFilter):
 class ActorFilterSetMixin(FilterSet):
     """``include_predecessors``: an actor filter also matches the actors it continues or was formed from."""
 
+    reads = (
+        Actor,
+        Succession,
+    )
+
     include_predecessors = BooleanFilter(
         method="filter_nothing",
         help_text="With an actor filter (party, country, visited...): also match the actors it continues or was "
@@ -249,6 +255,11 @@ def content_type(model) -> ContentType:
 class IdentifierFilterSetMixin(FilterSet):
     """``identifier=scheme:value``: records carrying that identifier (or whose parts do, ``identifier_parts``:
     part model -> the field naming its record)."""
+
+    reads = (
+        Identifier,
+        ActorIdentifier,
+    )
 
     identifier_parts: ClassVar[dict] = {}
 
@@ -289,6 +300,11 @@ class SearchFilterSet(IdentifierFilterSetMixin, FilterSet):
 
 class DatasetFilterSetMixin(FilterSet):
     """``dataset``: records that an imported dataset supports."""
+
+    reads = (
+        Source,
+        Citation,
+    )
 
     dataset = filters.ChoiceFilter(
         choices=FixedChoices((name, name) for name in ARCHIVES),

@@ -120,6 +120,11 @@ class TripSerializer(RecordSerializer):
 
 
 class TripFilterSet(DatedFilterSet):
+    reads = (
+        Stop,
+        Official,
+        Trip.members.through,
+    )
     date_field = "span"
     identifier_parts: ClassVar[dict] = {Stop: "trip_id"}  # a travels id names a stop
 
