@@ -7,6 +7,7 @@ value, joined with ``;`` (``unique`` drops repeated ones).
 """
 
 import csv
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -69,8 +70,10 @@ class ColumnError(Exception):
     """A CSV column names a field the serializer does not have."""
 
 
-def columns(serializer_class) -> list[Column]:
-    """The CSV columns declared by ``serializer_class`` (see the module docstring)."""
+@functools.cache
+def columns(serializer_class) -> tuple[Column, ...]:
+    """The CSV columns declared by ``serializer_class`` (see the module docstring), resolved once (DRF builds
+    every nested serializer's fields on the way)."""
     meta = serializer_class.Meta
     declared = getattr(meta, "csv_fields", None)
     if declared is None:
@@ -80,7 +83,7 @@ def columns(serializer_class) -> list[Column]:
     for entry in declared:
         header, path, *options = (entry, entry) if isinstance(entry, str) else entry
         result.append(Column(header, resolve(serializer_class, path), unique="unique" in options))
-    return result
+    return tuple(result)
 
 
 def resolve(serializer, dotted: str) -> list[str]:

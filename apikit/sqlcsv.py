@@ -15,6 +15,8 @@ the export against it).
 
 from __future__ import annotations
 
+import functools
+
 from django.db import connection, models
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
@@ -178,6 +180,13 @@ class CellSQL(RowSQL):
         return rows.joins() + joins, [own, *orders], cell
 
 
+@functools.cache
+def cells_of(serializer_class) -> tuple[str, ...]:
+    """The cells of the export of ``serializer_class`` over the row ``r``, compiled once (it takes 0.1-0.4 s:
+    DRF builds every nested serializer's fields)."""
+    return tuple(CellSQL(serializer_class).cells(columns(serializer_class), "r"))
+
+
 def row_numbers(queryset: models.QuerySet) -> tuple[str, list]:
     """SQL of the queryset's primary keys (``id``) numbered in its order (``n``), and its parameters."""
     ordering = queryset.query.order_by or queryset.model._meta.ordering
@@ -194,7 +203,7 @@ def cells_sql(serializer_class, queryset: models.QuerySet, root: str) -> tuple[s
     """The SELECT of the export's cells (one column each) for the rows of ``queryset``, in its order; ``root``
     is the API's root (the absolute URL of ``/`` without its slash)."""
     model = serializer_class.Meta.model
-    cells = CellSQL(serializer_class).cells(columns(serializer_class), "r")
+    cells = cells_of(serializer_class)
     ids, params = row_numbers(queryset)
     select = ", ".join(f"{cell} AS c{index}" for index, cell in enumerate(cells))
     sql = (

@@ -64,6 +64,7 @@ def test_the_anchor_answers_as_the_api_does(db, api, monkeypatch, path):
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setattr(anchor, "_connection", None)
     monkeypatch.setattr(anchor, "_countries", {})
+    monkeypatch.setattr(anchor, "cache", anchor.Cache())
     expected = api.get(path)
     assert expected.status_code == 200
     status, body = call_wsgi(anchor.app, path)
