@@ -117,6 +117,129 @@ def setup_django(scale: str) -> str:
     return settings.DATABASE_URL  # the embedded server's, when DATABASE_URL was unset
 
 
+# The README's questions and three typical analyst queries, on the real datasets (--real).
+REAL_QUERIES = {
+    "README: Iran-Venezuela agreements": "/api/v1/agreements/?party=IRN&party=VEN",
+    "README: Raisi's trips in 2023": "/api/v1/trips/?traveler=ebrahim-raisi&date_after=2023-01-01"
+    "&date_before=2023-12-31",
+    "README: who represented Iran on 2022-06-15": "/api/v1/officials/?country=IRN&active_on=2022-06-15",
+    "README: Iran's relations (CSV)": "/api/v1/countries/IRN/relations/?format=csv",
+    "README: mining agreements since 2023 (CSV)": "/api/v1/agreements/?sector=mining&date_after=2023-01-01&format=csv",
+    "README: Russia's agreements with the USSR's": "/api/v1/agreements/?party=RUS&include_predecessors=true",
+    "README: organisations": "/api/v1/actors/?kind=organisation",
+    "README: Kissinger's trips in 1974": "/api/v1/trips/?traveler=kissinger-henry-a&date_after=1974-01-01"
+    "&date_before=1974-12-31",
+    "README: Iran-Russia agreements, USSR's included (CSV)": "/api/v1/agreements/?party=IRN&party=RUS"
+    "&include_predecessors=true&format=csv",
+    "README: the ambassador in Paris on 1950-01-01": "/api/v1/officials/?posted_to=FRA&active_on=1950-01-01",
+    "README: trips to the USSR (CSV)": "/api/v1/trips/?visited=SUN&format=csv",
+    "README: Israeli visits 2009-2012": "/api/v1/trips/?dataset=visits&origin=ISR&date_after=2009-01-01"
+    "&date_before=2012-12-31",
+    "README: agreements changed since a day": "/api/v1/agreements/?updated_since=2026-01-01T00:00:00Z",
+    "README: deletions since a day": "/api/v1/deletions/?since=2026-01-01T00:00:00Z",
+    "analyst: a person's journeys (Kissinger, all)": "/api/v1/trips/?traveler=kissinger-henry-a",
+    "analyst: a country pair's treaties (France-UK)": "/api/v1/agreements/?party=FRA&party=GBR"
+    "&include_predecessors=true",
+    "analyst: who was posted to Iran on 1975-06-01": "/api/v1/officials/?posted_to=IRN&active_on=1975-06-01",
+}
+
+
+def setup_real() -> str:
+    """Django with a database that holds the seed and the four real datasets (import_dataset all: skipped when
+    nothing changed), and no synthetic data."""
+    os.environ.update(ENV)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diplomacy.settings")
+    if not os.environ.get("DATABASE_URL"):
+        os.environ.setdefault("EMBEDDED_PGDATA", str(ROOT / ".pgdata-bench-real"))
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from bench import synthetic
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    call_command("load_seed", verbosity=0)
+    if synthetic.present()["agreement"]:
+        raise SystemExit("--real needs a database without synthetic data (seed_bench --clear, or another database)")
+    log("importing the real datasets (skipped where unchanged)")
+    call_command("import_dataset", "all", verbosity=0)
+    return settings.DATABASE_URL
+
+
+def real_queries(port: int, args) -> list[dict]:
+    """p50 and p99 of each real-data question (one connection, then 16), and the API's queries per request."""
+    results = []
+    for name, path in REAL_QUERIES.items():
+        status, _, body = fetch(port, path)
+        assert status == 200, (path, status, body[:300])
+        single = wrk(port, [path], seconds=args.seconds, connections=1)
+        loaded = wrk(port, [path], seconds=args.seconds, connections=args.connections)
+        results.append(
+            {
+                "question": name,
+                "path": path,
+                "bytes": len(body),
+                "p50_ms": median_ms([single["p50_us"]]),
+                "p99_ms": median_ms([single["p99_us"]]),
+                "loaded_rps": round(loaded["rps"], 1),
+                "loaded_p50_ms": median_ms([loaded["p50_us"]]),
+                "loaded_p99_ms": median_ms([loaded["p99_us"]]),
+                "queries": api_queries([path], {}),
+            }
+        )
+        log(f"real: {name}: p50 {results[-1]['p50_ms']} ms, p99 {results[-1]['p99_ms']} ms")
+    return results
+
+
+def real_markdown(report: dict) -> str:
+    m = report["machine"]
+    lines = [
+        f"## Real datasets ({report['rows']}), {report['date']}",
+        "",
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB; PostgreSQL {m['postgresql']}; gunicorn "
+        f"{m['gunicorn']}; API cache: {m['cache']}. p50/p99 with one connection, then req/s, p50 and p99 with "
+        f"{report['connections']} connections; runs of {report['seconds']} s, after one request.",
+        "",
+        "| question | URL | p50 | p99 | req/s (16) | p50 (16) | p99 (16) | queries | bytes |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for q in report["queries"]:
+        lines.append(
+            f"| {q['question']} | `{q['path']}` | {q['p50_ms']:.1f} ms | {q['p99_ms']:.1f} ms | {q['loaded_rps']} | "
+            f"{q['loaded_p50_ms']:.1f} ms | {q['loaded_p99_ms']:.1f} ms | {q['queries']:.0f} | {q['bytes']:,} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main_real(args) -> None:
+    database_url = setup_real()
+    from events.models import Agreement, Official, Trip
+
+    server = serve("diplomacy.wsgi", API_PORT, database_url)
+    try:
+        rows = f"{Agreement.objects.count():,} agreements, {Trip.objects.count():,} trips, "
+        rows += f"{Official.objects.count():,} officials"
+        report = {
+            "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            "machine": machine(),
+            "rows": rows,
+            "seconds": args.seconds,
+            "connections": args.connections,
+            "queries": real_queries(API_PORT, args),
+        }
+    finally:
+        server.terminate()
+        server.wait()
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "bench-real.json").write_text(json.dumps(report, indent=2) + "\n")
+    (RESULTS / "bench-real.md").write_text(real_markdown(report))
+    print(real_markdown(report))
+
+
 def url_lists(scale: str) -> dict[str, list[str]]:
     """The URLs each endpoint draws from: seeded, so every run and both apps get the same lists."""
     from bench import synthetic
@@ -454,9 +577,12 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", choices=list(ENDPOINTS), help="Only these endpoints.")
     parser.add_argument("--merge", action="store_true", help="With --only: keep the other endpoints' results.")
     parser.add_argument("--csv", action="store_true", help="With --only: measure the CSV exports too.")
+    parser.add_argument("--real", action="store_true", help="The real datasets' questions instead (bench-real.md).")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
+    if args.real:
+        return main_real(args)
 
     database_url = setup_django(args.scale)
     from bench import synthetic
