@@ -131,7 +131,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
         keys = [row[-1] for row in rows]
         if keys_only:
             return keys
-        found = queryset.model._default_manager.in_bulk(keys)
+        found = queryset.in_bulk(keys)  # the view's queryset: its annotations too
         return [found[key] for key in keys]
 
     def sort_terms(self, queryset) -> list[tuple[str, bool]]:

@@ -306,12 +306,29 @@ def date_width(name: str) -> models.Expression:
     return models.F(f"{name}_latest") - models.F(f"{name}_earliest")
 
 
-def overlaps(name: str, start: datetime.date | None = None, end: datetime.date | None = None) -> models.Q:
+def overlaps(
+    name: str, start: datetime.date | None = None, end: datetime.date | None = None, open_ends: bool = True
+) -> models.Q:
     """Q for "``name`` may fall within [start, end]": its bounds overlap the range. An unknown date matches
-    nothing; an interval's open or unknown end (a null bound) reaches any day on its side."""
+    nothing; an interval's open or unknown end (a null bound) reaches any day on its side. Without
+    ``open_ends`` (no row has one: see ``one_bound_only``), the bounds are plain ranges, which PostgreSQL reads
+    from an index (the ORs with IS NULL that open ends need keep it from doing so)."""
+    if not open_ends:
+        q = models.Q(**{f"{name}_earliest__isnull": False})
+        if start is not None:
+            q &= models.Q(**{f"{name}_latest__gte": start})
+        if end is not None:
+            q &= models.Q(**{f"{name}_earliest__lte": end})
+        return q
     q = models.Q(**{f"{name}_earliest__isnull": False}) | models.Q(**{f"{name}_latest__isnull": False})
     if start is not None:
         q &= models.Q(**{f"{name}_latest__gte": start}) | models.Q(**{f"{name}_latest__isnull": True})
     if end is not None:
         q &= models.Q(**{f"{name}_earliest__lte": end}) | models.Q(**{f"{name}_earliest__isnull": True})
     return q
+
+
+def one_bound_only(name: str) -> models.Q:
+    """Q for the rows whose date ``name`` has exactly one known bound (an interval with an open or unknown end)."""
+    earliest, latest = f"{name}_earliest__isnull", f"{name}_latest__isnull"
+    return models.Q(**{earliest: True, latest: False}) | models.Q(**{earliest: False, latest: True})

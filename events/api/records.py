@@ -21,7 +21,7 @@ from apikit.serializers import NullableChoiceField, NullableTextField, RefField,
 from apikit.sqljson import content_type_sql
 from apikit.sync import SyncStamps
 from events.actors import with_predecessors
-from events.dates import date_width, overlaps
+from events.dates import date_width, one_bound_only, overlaps
 from events.importers import ARCHIVES
 from events.models import Actor, ActorIdentifier, Citation, Identifier, Source, Succession
 from events.search import search_query
@@ -342,17 +342,32 @@ class DatedFilterSet(DatasetFilterSetMixin, ActorFilterSetMixin, SearchFilterSet
     )
 
     def filter_date_after(self, queryset: QuerySet, name: str, value: datetime.date) -> QuerySet:
-        condition = overlaps(self.date_field, start=value)
+        open_ends = self.open_ends(queryset.model)
+        condition = overlaps(self.date_field, start=value, open_ends=open_ends)
         widest = self.widest_date(queryset.model)
         if widest is not None:
             # Implied by the overlap (a date spans at most ``widest``), and lets PostgreSQL start the list's
             # index on the earliest bound near ``value`` instead of reading every older row.
             with contextlib.suppress(OverflowError):
-                open_ended = Q(**{f"{self.date_field}_earliest__isnull": True}) | Q(
-                    **{f"{self.date_field}_latest__isnull": True}
-                )  # an interval's open end has no width
-                condition &= Q(**{f"{self.date_field}_earliest__gte": value - widest}) | open_ended
+                bound = Q(**{f"{self.date_field}_earliest__gte": value - widest})
+                if open_ends:  # an interval's open end has no width
+                    bound |= Q(**{f"{self.date_field}_earliest__isnull": True})
+                    bound |= Q(**{f"{self.date_field}_latest__isnull": True})
+                condition &= bound
         return queryset.filter(condition)
+
+    def open_ends(self, model) -> bool:
+        """Whether any row's date has one bound only, per version of the table (an index on those rows answers
+        it): without such rows the date filters are plain ranges that PostgreSQL reads from the list's index."""
+        if self.date_field not in getattr(model, "uncertain_dates", ()):
+            return True  # a trip's span is computed, not stored
+        table = model._meta.db_table
+        version = data_versions.for_request(self.request, [table])
+        return cache.get_or_set(
+            f"open-ends:{table}:{self.date_field}:{version}",
+            lambda: model.objects.filter(one_bound_only(self.date_field)).exists(),
+            timeout=None,
+        )
 
     def widest_date(self, model) -> datetime.timedelta | None:
         """The longest span of the date among the rows (an index on date_width answers it), per data version."""
@@ -366,7 +381,7 @@ class DatedFilterSet(DatasetFilterSetMixin, ActorFilterSetMixin, SearchFilterSet
         )
 
     def filter_date_before(self, queryset: QuerySet, name: str, value: datetime.date) -> QuerySet:
-        return queryset.filter(overlaps(self.date_field, end=value))
+        return queryset.filter(overlaps(self.date_field, end=value, open_ends=self.open_ends(queryset.model)))
 
     def filter_source(self, queryset: QuerySet, name: str, value: Source) -> QuerySet:
         cited = Citation.objects.filter(source=value, content_type=ContentType.objects.get_for_model(queryset.model))

@@ -6,7 +6,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from events.choices import AgreementAmbit, AgreementKind, AgreementStatus, PartyActionKind
-from events.dates import bounds_constraints, date_width, uncertain_date_fields
+from events.dates import bounds_constraints, date_width, one_bound_only, uncertain_date_fields
 from events.models.base import RecordModel, TimeStampedModel, UUIDManager
 from events.search import search_field, search_index
 from events.validators import validate_currency, validate_language
@@ -147,6 +147,8 @@ class Agreement(RecordModel):
                 fields=["signed_earliest", "title", "id"], include=["signed_latest"], name="agreement_order_idx"
             ),
             models.Index(date_width("signed"), name="agreement_signed_width_idx"),  # see RecordFilterSet
+            # the few rows whose date has one bound only: whether there are any (DatedFilterSet.open_ends)
+            models.Index(fields=["id"], condition=one_bound_only("signed"), name="agreement_signed_open_idx"),
         ]
         ordering = ["signed_earliest", "title", "id"]
         constraints = [

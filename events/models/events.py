@@ -3,7 +3,7 @@
 from django.db import models
 
 from events.choices import CameoCode, EventKind, ParticipantRole, PloverEventType, PloverMode
-from events.dates import bounds_constraints, date_width, uncertain_date_fields
+from events.dates import bounds_constraints, date_width, one_bound_only, uncertain_date_fields
 from events.models.base import RecordModel, UUIDManager
 from events.search import search_field, search_index
 
@@ -56,6 +56,8 @@ class Event(RecordModel):
             search_index("event"),
             models.Index(fields=["date_earliest", "title", "id"], include=["date_latest"], name="event_order_idx"),
             models.Index(date_width("date"), name="event_date_width_idx"),  # see RecordFilterSet
+            # the few rows whose date has one bound only: whether there are any (DatedFilterSet.open_ends)
+            models.Index(fields=["id"], condition=one_bound_only("date"), name="event_date_open_idx"),
         ]
         ordering = ["date_earliest", "title", "id"]
         constraints = [

@@ -180,3 +180,32 @@ def test_qualified_dates_through_the_api(curator_api):
     refused = curator_api.patch(f"/api/v1/agreements/{agreement}/", {"signed": "2010-XX-XX-"}, format="json")
     assert refused.status_code == 400 and error_attrs(refused) == ["signed"]
     assert curator_api.get(f"/api/v1/agreements/{agreement}/").json()["signed"] == "1961/.."
+
+
+def test_date_filters_are_plain_ranges_until_a_date_has_one_bound_only(db, api):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from events.models import Agreement
+    from events.tests import factories as f
+
+    def count_sql(path: str) -> str:
+        with CaptureQueriesContext(connection) as queries:
+            response = api.get(path)
+        assert response.status_code == 200, response.content
+        return next(q["sql"] for q in queries.captured_queries if "__count" in q["sql"])
+
+    Agreement.objects.filter(pk__in=Agreement.objects.filter(_one_bound("signed")).values("pk")).delete()
+    path = "/api/v1/agreements/?date_after=2023-06-01&date_before=2023-06-30"
+    assert '"signed_latest" IS NULL' not in count_sql(path)  # a range PostgreSQL reads from the order index
+    before = api.get(path).json()["count"]
+    open_end = f.AgreementFactory(signed="2023-06-12/..")
+    assert open_end.signed_earliest is not None and open_end.signed_latest is None
+    assert '"signed_latest" IS NULL' in count_sql(path)
+    assert api.get(path).json()["count"] == before + 1
+
+
+def _one_bound(name: str):
+    from events.dates import one_bound_only
+
+    return one_bound_only(name)
