@@ -140,10 +140,8 @@ class PageTimestampSync:
 
 def writer() -> psycopg.Connection:
     """A connection of its own to the test database (not the test's, not Django's)."""
-    settings = connection.settings_dict
-    return psycopg.connect(
-        dbname=settings["NAME"], user=settings["USER"], host=settings["HOST"], port=settings["PORT"] or 5432
-    )
+    params = connection.get_connection_params()  # the test database, by TCP or by socket (embedded)
+    return psycopg.connect(**{key: value for key, value in params.items() if key not in ("cursor_factory", "context")})
 
 
 def insert(db: psycopg.Connection, like: Agreement, title: str, signed: str) -> str:
