@@ -107,7 +107,7 @@ def check_resource(serializer_class, components: dict) -> list[str]:
     else:
         problems += [f"{name}: schema: {d}" for d in differences(declared, schema_shape(component, components))]
     try:
-        csv.columns(serializer_class)
+        csv.declared_columns(serializer_class)
     except csv.ColumnError as error:
         problems.append(f"{name}: CSV column {error}")
     return problems

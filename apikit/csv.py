@@ -72,8 +72,14 @@ class ColumnError(Exception):
 
 @functools.cache
 def columns(serializer_class) -> tuple[Column, ...]:
-    """The CSV columns declared by ``serializer_class`` (see the module docstring), resolved once (DRF builds
-    every nested serializer's fields on the way)."""
+    """The CSV columns declared by ``serializer_class``, resolved once per process (DRF builds every nested
+    serializer's fields on the way: 0.35 s for agreements)."""
+    return declared_columns(serializer_class)
+
+
+def declared_columns(serializer_class) -> tuple[Column, ...]:
+    """The CSV columns declared by ``serializer_class`` (see the module docstring), resolved now (the system
+    check reads the declarations as they are)."""
     meta = serializer_class.Meta
     declared = getattr(meta, "csv_fields", None)
     if declared is None:
