@@ -18,6 +18,7 @@ from django.core.paginator import InvalidPage
 from django.db.models import Q
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from apikit import sync
@@ -95,8 +96,6 @@ class PageNumberPagination(pagination.PageNumberPagination):
         }
 
     def get_paginated_response(self, data):
-        from rest_framework.response import Response
-
         return Response(self.envelope(data))
 
     # -- cursor pages ----------------------------------------------------------------------------------------

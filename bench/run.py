@@ -89,24 +89,32 @@ def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def setup_django(scale: str) -> str:
-    """Django with the benchmark's database (started if embedded); the synthetic data of ``scale`` loaded."""
+def start_django(pgdata: str) -> None:
+    """Django with the benchmark's settings and database (an embedded one in ``pgdata`` when DATABASE_URL is
+    unset), migrated, with the static files a deployment has (WhiteNoise) and the seed."""
     os.environ.update(ENV)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diplomacy.settings")
     if not os.environ.get("DATABASE_URL"):
-        os.environ.setdefault("EMBEDDED_PGDATA", str(ROOT / ".pgdata-bench"))
+        os.environ.setdefault("EMBEDDED_PGDATA", str(ROOT / pgdata))
     sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    call_command("load_seed", verbosity=0)
+
+
+def setup_django(scale: str) -> str:
+    """Django with the benchmark's database (started if embedded); the synthetic data of ``scale`` loaded."""
+    start_django(".pgdata-bench")
     from django.conf import settings
     from django.core.management import call_command
 
     from bench import synthetic
 
-    call_command("migrate", interactive=False, verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)  # as a deployment has them (WhiteNoise)
-    call_command("load_seed", verbosity=0)
     expected = synthetic.Generator(scale).size
     present = synthetic.present()
     if present["agreement"] != expected["agreements"] or present["official"] != expected["officials"]:
@@ -147,22 +155,12 @@ REAL_QUERIES = {
 def setup_real() -> str:
     """Django with a database that holds the seed and the four real datasets (import_dataset all: skipped when
     nothing changed), and no synthetic data."""
-    os.environ.update(ENV)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diplomacy.settings")
-    if not os.environ.get("DATABASE_URL"):
-        os.environ.setdefault("EMBEDDED_PGDATA", str(ROOT / ".pgdata-bench-real"))
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    start_django(".pgdata-bench-real")
     from django.conf import settings
     from django.core.management import call_command
 
     from bench import synthetic
 
-    call_command("migrate", interactive=False, verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
-    call_command("load_seed", verbosity=0)
     if synthetic.present()["agreement"]:
         raise SystemExit("--real needs a database without synthetic data (seed_bench --clear, or another database)")
     log("importing the real datasets (skipped where unchanged)")
