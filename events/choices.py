@@ -156,3 +156,12 @@ class SourceKind(models.TextChoices):
     DATASET = "dataset", "Dataset (a record in a published dataset)"
     LEGAL_INSTRUMENT = "legal_instrument", "Legal instrument (treaty, act, declaration)"
     OTHER = "other", "Other"
+
+
+class DyadLink(models.TextChoices):
+    """How one record links the two countries of a dyad (events.dyads)."""
+
+    AGREEMENT = "A", "Agreement to which both are parties"
+    TRIP_TO = "T", "Trip from the country with a stop in the partner"
+    TRIP_FROM = "F", "Trip from the partner with a stop in the country"
+    EVENT = "E", "Event in which both take part"

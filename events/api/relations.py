@@ -18,11 +18,24 @@ from apikit.etags import etag_matches, list_etag
 from apikit.filters import StrictBooleanField
 from apikit.serializers import RefField
 from events.actors import with_predecessors
-from events.models import Actor, Agreement, AgreementParty, Event, EventParticipant, Stop, Trip
+from events.models import (
+    Actor,
+    Agreement,
+    AgreementParty,
+    Dyad,
+    DyadRecord,
+    Event,
+    EventParticipant,
+    Stop,
+    Succession,
+    Trip,
+)
 from events.models.trips import span_sql
+from events.versions import data_versions
 
 AGREEMENT, PARTY, TRIP, STOP = (m._meta.db_table for m in (Agreement, AgreementParty, Trip, Stop))
 EVENT, PARTICIPANT, COUNTRY = (m._meta.db_table for m in (Event, EventParticipant, Actor))
+DYADS, DYAD_RECORDS = Dyad._meta.db_table, DyadRecord._meta.db_table
 
 
 def partner_sql(builder, model, alias: str) -> str:
@@ -70,28 +83,74 @@ class DateRangeForm(forms.Form):
     include_predecessors = StrictBooleanField(required=False)
 
 
-def relations_sql(dated: bool) -> str:
+def _when(dated: bool, earliest: str, latest: str) -> str:
+    """Whether a record whose date has these bounds counts for the range ``%(after)s``-``%(before)s``: as
+    events.dates.overlaps, an interval's open end (a null bound) reaches any day on its side."""
+    if not dated:
+        return "true"
+    after, before = "%(after)s::date", "%(before)s::date"
+    return (
+        f"({earliest} IS NOT NULL OR {latest} IS NOT NULL) "
+        f"AND ({after} IS NULL OR {latest} IS NULL OR {latest} >= {after}) "
+        f"AND ({before} IS NULL OR {earliest} IS NULL OR {earliest} <= {before})"
+    )
+
+
+def _ranked(rows: str) -> str:
+    """Relation rows (partner and counts) with ``n``, their place as the API shows them."""
+    return f"""
+SELECT rel.*, row_number() OVER (ORDER BY rel.agreements DESC, rel.trips_to_partner + rel.trips_from_partner DESC,
+                                 pc.name) AS n
+FROM ({rows}) rel JOIN {COUNTRY} pc ON pc.id = rel.partner"""
+
+
+def relations_sql(dated: bool, several: bool) -> str:
     """A country's partners, one row each: partner id, agreements (documents), agreement records, trips to and
     from the partner, events, first and last dates, and ``n``, the row's place as the API shows them.
     Parameters: ``%(country)s`` (an array of actor ids: the actor, and with ``include_predecessors`` the actors it
-    continues or was formed from), and ``%(after)s``/``%(before)s`` (dates or null) if ``dated``.
+    continues or was formed from; ``several`` when it may hold more than one), and ``%(after)s``/``%(before)s``
+    (dates or null) if ``dated``.
+
+    Read from the dyads that PostgreSQL keeps (events/dyads.py): one actor's totals are a row each, ready; a date
+    range or several actors are summed from the records' rows. Same numbers as ``records_relations_sql``."""
+    if not dated and not several:
+        return _ranked(
+            f"SELECT partner_id AS partner, agreements, agreement_records, trips_to_partner, trips_from_partner, "
+            f"events, first_date, last_date FROM {DYADS} WHERE actor_id = ANY(%(country)s)"
+        )
+    if several:  # a record counts once per partner, however many of the actors it links; totals replaced anew
+        linked = f"""
+    SELECT DISTINCT ON (r.record_id, r.link, r.partner_id) r.* FROM {DYAD_RECORDS} r
+    WHERE r.actor_id = ANY(%(country)s) AND r.partner_id <> ALL(%(country)s)
+      AND {_when(dated, "r.earliest", "r.latest")}"""
+        counted = f"""NOT (l.link = 'A' AND EXISTS (
+        SELECT 1 FROM {DYAD_RECORDS} b WHERE b.parent_id = l.record_id AND b.link = 'A'
+          AND b.actor_id = ANY(%(country)s) AND b.partner_id = l.partner_id))"""
+    else:
+        linked = f"""
+    SELECT r.* FROM {DYAD_RECORDS} r
+    WHERE r.actor_id = ANY(%(country)s) AND {_when(dated, "r.earliest", "r.latest")}"""
+        counted = "NOT l.replaced"
+    return _ranked(f"""
+SELECT l.partner_id AS partner, coalesce(sum(l.documents) FILTER (WHERE l.link = 'A'), 0)::int AS agreements,
+       count(*) FILTER (WHERE l.link = 'A')::int AS agreement_records,
+       count(*) FILTER (WHERE l.link = 'T')::int AS trips_to_partner,
+       count(*) FILTER (WHERE l.link = 'F')::int AS trips_from_partner,
+       count(*) FILTER (WHERE l.link = 'E')::int AS events, min(l.earliest) AS first_date, max(l.latest) AS last_date
+FROM ({linked}) l
+WHERE {counted}
+GROUP BY l.partner_id""")
+
+
+def records_relations_sql(dated: bool) -> str:
+    """``relations_sql`` computed from the records themselves, as it was before the dyads were kept: the
+    definition the dyads are held to (tests, ``manage.py rebuild_dyads --check``), too slow to serve (Iran's
+    took 8 s at scale M).
 
     Counting agreements without counting a document twice: a record counts for a pair when both countries are
     among its parties, except a total that has a breakdown to which both are parties; the breakdowns count
     instead. So Iran-Venezuela counts the 19 documents of Caracas, not also the tour's 35. Dates filter as on
     the lists: a record counts when its date's bounds overlap the range."""
-    after, before = ("%(after)s::date", "%(before)s::date") if dated else (None, None)
-
-    def when(alias: str, name: str) -> str:
-        if not dated:
-            return "true"
-        earliest, latest = f"{alias}.{name}_earliest", f"{alias}.{name}_latest"
-        return (  # as events.dates.overlaps: an interval's open end (a null bound) reaches any day on its side
-            f"({earliest} IS NOT NULL OR {latest} IS NOT NULL) "
-            f"AND ({after} IS NULL OR {latest} IS NULL OR {latest} >= {after}) "
-            f"AND ({before} IS NULL OR {earliest} IS NULL OR {earliest} <= {before})"
-        )
-
     span_earliest, span_latest = span_sql("t")
     return f"""
 WITH agreement_rows AS (
@@ -100,7 +159,7 @@ WITH agreement_rows AS (
     FROM {AGREEMENT} a
     JOIN {PARTY} p ON p.agreement_id = a.id AND p.country_id <> ALL(%(country)s)
     WHERE a.id IN (SELECT agreement_id FROM {PARTY} WHERE country_id = ANY(%(country)s))
-      AND {when("a", "signed")}
+      AND {_when(dated, "a.signed_earliest", "a.signed_latest")}
       AND NOT EXISTS (
           SELECT 1 FROM {AGREEMENT} b
           JOIN {PARTY} bc ON bc.agreement_id = b.id AND bc.country_id = ANY(%(country)s)
@@ -118,11 +177,11 @@ trip_rows AS (
     FROM trips t
     JOIN LATERAL (SELECT DISTINCT country_id AS partner FROM {STOP}
                   WHERE trip_id = t.id AND country_id <> ALL(%(country)s)) s ON true
-    WHERE t.origin_id = ANY(%(country)s) AND {when("t", "span")}
+    WHERE t.origin_id = ANY(%(country)s) AND {_when(dated, "t.span_earliest", "t.span_latest")}
     UNION ALL
     SELECT t.origin_id, 0, 0, 0, 1, 0, t.span_earliest, t.span_latest
     FROM trips t
-    WHERE t.origin_id <> ALL(%(country)s) AND {when("t", "span")}
+    WHERE t.origin_id <> ALL(%(country)s) AND {_when(dated, "t.span_earliest", "t.span_latest")}
 ),
 event_rows AS (
     SELECT ep.partner, 0, 0, 0, 0, 1, e.date_earliest, e.date_latest
@@ -130,7 +189,7 @@ event_rows AS (
     JOIN LATERAL (SELECT DISTINCT country_id AS partner FROM {PARTICIPANT}
                   WHERE event_id = e.id AND country_id IS NOT NULL AND country_id <> ALL(%(country)s)) ep ON true
     WHERE e.id IN (SELECT event_id FROM {PARTICIPANT} WHERE country_id = ANY(%(country)s))
-      AND {when("e", "date")}
+      AND {_when(dated, "e.date_earliest", "e.date_latest")}
 ),
 linked AS (
     SELECT * FROM agreement_rows UNION ALL SELECT * FROM trip_rows UNION ALL SELECT * FROM event_rows
@@ -145,21 +204,22 @@ GROUP BY l.partner, pc.name
 
 
 @functools.cache
-def relations_json_sql(dated: bool) -> str:
+def relations_json_sql(dated: bool, several: bool = False, source: str = "dyads") -> str:
     """The JSON text of a country's relations as the API shows them. Parameters as ``relations_sql``, and
-    ``%(root)s`` (see apikit.sqljson)."""
+    ``%(root)s`` (see apikit.sqljson). ``source="records"``: computed from the records instead (the definition)."""
+    rows = relations_sql(dated, several) if source == "dyads" else records_relations_sql(dated)
     element = sqljson.RowSQL(RelationSerializer).element("rel")
     return (
         f"SELECT coalesce(json_agg({element} ORDER BY rel.n), '[]'::json)::text "
-        f"FROM (SELECT %(root)s::text AS root) api, ({relations_sql(dated)}) rel"
+        f"FROM (SELECT %(root)s::text AS root) api, ({rows}) rel"
     )
 
 
-def relations_json(actors: list[int], root: str, date_after=None, date_before=None) -> str:
+def relations_json(actors, root: str, date_after=None, date_before=None, source: str = "dyads") -> str:
     dated = date_after is not None or date_before is not None
     with connection.cursor() as cursor:
         cursor.execute(
-            relations_json_sql(dated),
+            relations_json_sql(dated, len(actors) > 1, source),
             {"country": sorted(actors), "after": date_after, "before": date_before, "root": root},
         )
         return cursor.fetchone()[0]
@@ -205,11 +265,20 @@ class RelationsMixin:
         if not dates.is_valid():
             raise ValidationError(dates.errors)
         options = dict(dates.cleaned_data)
-        actors = with_predecessors([country]) if options.pop("include_predecessors") else {country.pk}
+        include_predecessors = options.pop("include_predecessors")
+        actors = with_predecessors([country]) if include_predecessors else {country.pk}
         if self.wants_csv():
             rows = orjson.loads(relations_json(actors, self.api_root(), **options))
             return csv.stream_csv(f"relations-{country.code}", csv.columns(RelationSerializer), rows)
-        tag = list_etag(request, self.data_version())
+        # the tables its statement reads: an edit that changes no pair's counts or dates keeps the tag
+        tables = set(
+            data_versions.tables_in(
+                relations_json_sql(bool(options["date_after"] or options["date_before"]), len(actors) > 1)
+            )
+        )
+        if include_predecessors:
+            tables.add(Succession._meta.db_table)
+        tag = list_etag(request, data_versions.for_request(request, tables))
         if etag_matches(request.headers.get("If-None-Match"), tag):
             return self.not_modified(tag)
 

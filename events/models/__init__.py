@@ -1,6 +1,7 @@
 from events.models.actors import Actor, Succession
 from events.models.agreements import Agreement, AgreementParty, PartyAction, Sector
 from events.models.deletions import Deletion
+from events.models.dyads import Dyad, DyadRecord
 from events.models.events import Event, EventParticipant
 from events.models.identifiers import ActorIdentifier, Identifier, IdentifierScheme
 from events.models.imports import DatasetImport
@@ -16,6 +17,8 @@ __all__ = [
     "Citation",
     "DatasetImport",
     "Deletion",
+    "Dyad",
+    "DyadRecord",
     "Event",
     "EventParticipant",
     "Identifier",
