@@ -49,7 +49,10 @@ def _row_sql() -> dict:
     return {
         **rows,
         "relations": relations.relations_json_sql,
-        "tables": {name: set(data_versions.tables_in(sql)) for name, sql in rows.items()},
+        "tables": {
+            **{name: set(data_versions.tables_in(sql)) for name, sql in rows.items()},
+            "relations": set(data_versions.tables_in(relations.relations_json_sql(False))),
+        },
     }
 
 
@@ -220,7 +223,7 @@ def app(environ, start_response):
     if len(parts) == 3 and parts[2] in LISTS:
         version = version_of(known, PAGE_TABLES[parts[2]])
     elif len(parts) == 5 and parts[2] == "countries" and parts[4] == "relations":
-        version = max(known.values(), default=0)
+        version = version_of(known, _SQL["tables"]["relations"])  # the dyads: as the API keys them
     else:
         start_response("404 Not Found", [("Content-Type", "application/json")])
         return [b'{"type":"client_error"}']

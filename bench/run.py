@@ -55,7 +55,11 @@ GOAL_LISTS = ("agreements", "trips", "officials")
 # tag stale (in both apps), so each request is answered from scratch. Mixed runs: one write per second to a
 # table no list below embeds or filters on, while the readers run warm.
 COLD_TABLE = {"agreements": "events_agreement", "trips": "events_trip", "officials": "events_official"}
+# Relations are read from the dyads, which change only with what a record contributes to a pair: the cold
+# writes there change the quantity of an agreement with two parties or more (one up, then back down).
 COLD_TABLE["relations"] = "events_agreement"
+COLD_TOGGLE = {"relations": "quantity"}
+TOGGLED_ROW = "SELECT agreement_id FROM events_agreementparty GROUP BY 1 HAVING count(*) > 1 ORDER BY 1 LIMIT 1"
 COLD_INTERVAL = 0.02
 MIXED_TABLE = "events_event"
 
@@ -332,12 +336,13 @@ def wrk(port: int, paths: list[str], *, seconds: float, connections: int, inm: s
 
 class Writer:
     """A write (``UPDATE table SET updated_at = updated_at`` of one row: the row keeps its values, the table gets
-    a new data version) every ``interval`` seconds on its own connection, while a run goes on."""
+    a new data version) every ``interval`` seconds on its own connection, while a run goes on. With ``toggle``,
+    the write moves that integer column of the row one up, then back down (and leaves it as it was)."""
 
-    def __init__(self, database_url: str, table: str, interval: float):
+    def __init__(self, database_url: str, table: str, interval: float, toggle: str | None = None):
         import threading
 
-        self.database_url, self.table, self.interval = database_url, table, interval
+        self.database_url, self.table, self.interval, self.toggle = database_url, table, interval, toggle
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self.run, daemon=True)
         self.writes = 0
@@ -345,11 +350,16 @@ class Writer:
     def run(self):
         import psycopg
 
+        column = self.toggle or "updated_at"
         with psycopg.connect(self.database_url, autocommit=True) as db:
-            row = db.execute(f"SELECT id FROM {self.table} ORDER BY id LIMIT 1").fetchone()[0]
+            row_sql = TOGGLED_ROW if self.toggle else f"SELECT id FROM {self.table} ORDER BY id LIMIT 1"
+            row = db.execute(row_sql).fetchone()[0]
             while not self.stop.wait(self.interval):
-                db.execute(f"UPDATE {self.table} SET updated_at = updated_at WHERE id = %s", [row])
+                step = "" if not self.toggle else " - 1" if self.writes % 2 else " + 1"
+                db.execute(f"UPDATE {self.table} SET {column} = {column}{step} WHERE id = %s", [row])
                 self.writes += 1
+            if self.toggle and self.writes % 2:
+                db.execute(f"UPDATE {self.table} SET {column} = {column} - 1 WHERE id = %s", [row])
 
     def __enter__(self):
         self.thread.start()
@@ -632,9 +642,10 @@ def main() -> None:
                     "wire_bytes_per_response": round(statistics.mean(r["bytes_per_response"] for r in warm["runs"])),
                 }
                 if endpoint in COLD_TABLE:
-                    with Writer(database_url, COLD_TABLE[endpoint], COLD_INTERVAL) as writer:
+                    toggle = COLD_TOGGLE.get(endpoint)
+                    with Writer(database_url, COLD_TABLE[endpoint], COLD_INTERVAL, toggle) as writer:
                         cold = measure(port, paths, args, inm)
-                    cold["writes"] = f"{writer.writes} to {writer.table}"
+                    cold["writes"] = f"{writer.writes} to {writer.table}" + (f" ({toggle} +1/-1)" if toggle else "")
                     entry[app]["cold"] = cold
                     log(f"{endpoint}: {app} cold: {cold['rps']:.0f} req/s, 1-conn p50 {cold['single_p50_ms']} ms")
                 if endpoint in GOAL_LISTS:

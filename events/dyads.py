@@ -37,8 +37,11 @@ PAYLOAD = ("parent_id", "documents", "replaced", "earliest", "latest")
 KEY = ("record_id", "link", "actor_id", "partner_id")
 
 
-def records_sql(family: str, where: str) -> str:
-    """The rows (``COLUMNS``) that the records of ``family`` matching ``where`` (over ``r.id``) contribute."""
+def records_sql(family: str, ids: bool = True) -> str:
+    """The rows (``COLUMNS``) that the records of ``family`` contribute: those whose ids are in the array ``$1``
+    (distinct) if ``ids``, else all."""
+    table = {"agreement": AGREEMENT, "trip": TRIP, "event": EVENT}[family]
+    records = f"unnest($1::uuid[]) AS i (id) JOIN {table} r ON r.id = i.id" if ids else f"{table} r"
     if family == "agreement":
         return f"""
 SELECT r.id, 'A', p.country_id, q.country_id, r.parent_id, r.quantity,
@@ -47,26 +50,23 @@ SELECT r.id, 'A', p.country_id, q.country_id, r.parent_id, r.quantity,
                JOIN {PARTY} bq ON bq.agreement_id = b.id AND bq.country_id = q.country_id
                WHERE b.parent_id = r.id),
        r.signed_earliest, r.signed_latest
-FROM {AGREEMENT} r
+FROM {records}
 JOIN {PARTY} p ON p.agreement_id = r.id
-JOIN {PARTY} q ON q.agreement_id = r.id AND q.country_id <> p.country_id
-WHERE {where}"""
+JOIN {PARTY} q ON q.agreement_id = r.id AND q.country_id <> p.country_id"""
     if family == "trip":
         earliest, latest = span_sql("r")
         return f"""
 SELECT t.id, l.link, l.actor, l.partner, NULL::uuid, 0, false, t.earliest, t.latest
-FROM (SELECT r.id, r.origin_id, {earliest} AS earliest, {latest} AS latest FROM {TRIP} r WHERE {where}) t
+FROM (SELECT r.id, r.origin_id, {earliest} AS earliest, {latest} AS latest FROM {records}) t
 JOIN LATERAL (SELECT DISTINCT country_id FROM {STOP} WHERE trip_id = t.id AND country_id <> t.origin_id) s ON true
 CROSS JOIN LATERAL (VALUES ('T', t.origin_id, s.country_id), ('F', s.country_id, t.origin_id))
     AS l (link, actor, partner)"""
     if family == "event":
         return f"""
 SELECT DISTINCT r.id, 'E', p.country_id, q.country_id, NULL::uuid, 0, false, r.date_earliest, r.date_latest
-FROM {EVENT} r
+FROM {records}
 JOIN {PARTICIPANT} p ON p.event_id = r.id
-JOIN {PARTICIPANT} q ON q.event_id = r.id AND q.country_id <> p.country_id
-WHERE {where}"""
-    raise ValueError(family)
+JOIN {PARTICIPANT} q ON q.event_id = r.id AND q.country_id <> p.country_id"""
 
 
 FAMILIES = {  # family: (links, the tables whose writes refresh it: {table: (record id column, total's column)})
@@ -84,44 +84,54 @@ def _same(a: str, b: str) -> str:
 
 def _refresh_function(family: str) -> str:
     """``events_refresh_dyads_<family>(ids)``: rewrite the rows of those records that changed. Dynamic SQL, so
-    each run is planned for its own ids (one record or a COPY batch of 20,000)."""
+    each run is planned for its own ids (one record or a COPY batch of 20,000); no JIT, whose compiling costs
+    more than these statements take."""
     links, _ = FAMILIES[family]
-    fresh = records_sql(family, "r.id = ANY($1)")
-    current = f"SELECT ctid AS tid, * FROM {RECORDS} WHERE record_id = ANY($1) AND link = ANY('{links}')"
+    diff = f"""WITH fresh ({COLUMNS}) AS MATERIALIZED ({records_sql(family)}),
+        current AS MATERIALIZED (SELECT o.* FROM unnest($1::uuid[]) AS i (id)
+                                 JOIN {RECORDS} o ON o.record_id = i.id AND o.link = ANY('{links}'))"""
     totals = ""
     if family == "agreement":  # a total's replaced flags depend on its breakdowns' parties
         totals = f"""
-    ids := ids || ARRAY(SELECT parent_id FROM {AGREEMENT} WHERE id = ANY(ids) AND parent_id IS NOT NULL
-                        UNION SELECT parent_id FROM {RECORDS} WHERE record_id = ANY(ids) AND parent_id IS NOT NULL);"""
+    ids := ARRAY(SELECT DISTINCT unnest(ids || ARRAY(
+        SELECT parent_id FROM {AGREEMENT} WHERE id = ANY(ids) AND parent_id IS NOT NULL
+        UNION SELECT parent_id FROM {RECORDS} WHERE record_id = ANY(ids) AND parent_id IS NOT NULL)));"""
     return f"""
-CREATE OR REPLACE FUNCTION events_refresh_dyads_{family}(ids uuid[]) RETURNS void LANGUAGE plpgsql AS $fn$
+CREATE OR REPLACE FUNCTION events_refresh_dyads_{family}(ids uuid[]) RETURNS void LANGUAGE plpgsql
+SET jit = off AS $fn$
 DECLARE
-    stale tid[];
+    stale_ids uuid[];
+    stale_links text[];
+    stale_actors bigint[];
+    stale_partners bigint[];
     added boolean;
 BEGIN
-    IF cardinality(ids) IS NULL OR cardinality(ids) = 0 THEN
+    IF coalesce(cardinality(ids), 0) = 0 THEN
         RETURN;
     END IF;
     PERFORM pg_advisory_xact_lock({LOCK});{totals}
-    EXECUTE $q$WITH fresh AS MATERIALIZED ({fresh})
-        SELECT ARRAY(SELECT o.tid FROM ({current}) o
-                     WHERE NOT EXISTS (SELECT 1 FROM fresh f ({COLUMNS}) WHERE {_same("f", "o")}))$q$
-        INTO stale USING ids;
-    IF cardinality(stale) > 0 THEN
-        DELETE FROM {RECORDS} WHERE ctid = ANY(stale);
+    EXECUTE $q${diff}
+        , stale AS MATERIALIZED (
+            SELECT o.* FROM current o WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE {_same("f", "o")}))
+        SELECT ARRAY(SELECT record_id FROM stale), ARRAY(SELECT link FROM stale), ARRAY(SELECT actor_id FROM stale),
+               ARRAY(SELECT partner_id FROM stale),
+               EXISTS (SELECT 1 FROM fresh f WHERE NOT EXISTS (SELECT 1 FROM current o WHERE {_same("f", "o")}))$q$
+        INTO stale_ids, stale_links, stale_actors, stale_partners, added USING ids;
+    IF cardinality(stale_ids) > 0 THEN
+        DELETE FROM {RECORDS} o
+        USING unnest(stale_ids, stale_links, stale_actors, stale_partners) AS s (record_id, link, actor_id, partner_id)
+        WHERE {" AND ".join(f"o.{c} = s.{c}" for c in KEY)};
     END IF;
-    EXECUTE $q$SELECT EXISTS (SELECT 1 FROM ({fresh}) f ({COLUMNS})
-        WHERE NOT EXISTS (SELECT 1 FROM {RECORDS} o WHERE {_same("f", "o")}))$q$
-        INTO added USING ids;
-    IF added THEN
-        EXECUTE $q$INSERT INTO {RECORDS} ({COLUMNS}) SELECT * FROM ({fresh}) f ({COLUMNS})
-            WHERE NOT EXISTS (SELECT 1 FROM {RECORDS} o WHERE {_same("f", "o")})$q$ USING ids;
+    IF added THEN  -- what is left of the records' rows is what did not change
+        EXECUTE $q${diff}
+            INSERT INTO {RECORDS} ({COLUMNS})
+            SELECT * FROM fresh f WHERE NOT EXISTS (SELECT 1 FROM current o WHERE {_same("f", "o")})$q$ USING ids;
     END IF;
 END $fn$;"""
 
 
 WRITE_TRIGGER_FUNCTION = """
-CREATE OR REPLACE FUNCTION events_dyads_after_write() RETURNS trigger LANGUAGE plpgsql AS $fn$
+CREATE OR REPLACE FUNCTION events_dyads_after_write() RETURNS trigger LANGUAGE plpgsql SET jit = off AS $fn$
 -- Arguments: the family, the column with the record's id, and (agreements) the column with its total's id.
 DECLARE
     ids uuid[] := '{}';
@@ -186,7 +196,7 @@ DYAD_COLUMNS = (
     "first_date, last_date, records"
 )
 TOTALS_TRIGGER_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION events_dyads_totals() RETURNS trigger LANGUAGE plpgsql AS $fn$
+CREATE OR REPLACE FUNCTION events_dyads_totals() RETURNS trigger LANGUAGE plpgsql SET jit = off AS $fn$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         IF EXISTS (SELECT 1 FROM new_rows WHERE NOT replaced) THEN
@@ -257,7 +267,7 @@ def rebuild_sql() -> str:
     """Every record's rows and every pair's totals, computed afresh (in bulk, not through the refreshes' diffs)."""
     statements = [f"SELECT pg_advisory_xact_lock({LOCK});", f"TRUNCATE {RECORDS}, {DYADS};"]
     # the totals' trigger adds each family's rows to the (empty) totals
-    statements += [f"INSERT INTO {RECORDS} ({COLUMNS}) {records_sql(family, 'true')};" for family in FAMILIES]
+    statements += [f"INSERT INTO {RECORDS} ({COLUMNS}) {records_sql(family, ids=False)};" for family in FAMILIES]
     statements += [f"ANALYZE {RECORDS}, {DYADS};"]
     return "\n".join(statements)
 
@@ -265,3 +275,22 @@ def rebuild_sql() -> str:
 def rebuild() -> None:
     with connection.cursor() as cursor:
         cursor.execute(rebuild_sql())
+
+
+def differences() -> dict[str, int]:
+    """How far the stored dyads are from the records: rows missing or not due, per table (all 0 when true)."""
+    fresh = " UNION ALL ".join(records_sql(family, ids=False) for family in FAMILIES)
+    sql = f"""
+WITH fresh ({COLUMNS}) AS MATERIALIZED ({fresh}),
+stored AS MATERIALIZED (SELECT {COLUMNS} FROM {RECORDS}),
+totals AS MATERIALIZED ({_sums("fresh")}),
+stored_totals AS MATERIALIZED (SELECT {DYAD_COLUMNS} FROM {DYADS})
+SELECT (SELECT count(*) FROM (SELECT * FROM fresh EXCEPT ALL SELECT * FROM stored) x),
+       (SELECT count(*) FROM (SELECT * FROM stored EXCEPT ALL SELECT * FROM fresh) x),
+       (SELECT count(*) FROM (SELECT * FROM totals EXCEPT ALL SELECT * FROM stored_totals) x),
+       (SELECT count(*) FROM (SELECT * FROM stored_totals EXCEPT ALL SELECT * FROM totals) x)"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        counts = cursor.fetchone()
+    names = (f"{RECORDS} missing", f"{RECORDS} not due", f"{DYADS} missing", f"{DYADS} not due")
+    return dict(zip(names, counts, strict=True))

@@ -1,0 +1,207 @@
+"""The dyads PostgreSQL keeps (events/dyads.py) give a country's relations the same numbers as computing them from
+the records (the query the API ran before them): on the seed, on the factories' edge cases, through every kind of
+write to the records and their parts, with predecessors, with date ranges, and on synthetic rows."""
+
+import datetime
+
+import orjson
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Exists, OuterRef
+
+from bench import synthetic
+from events import dyads
+from events.actors import with_predecessors
+from events.api.relations import relations_json
+from events.models import Actor, Agreement, AgreementParty, Dyad, DyadRecord, Event, EventParticipant, Stop, Trip
+from events.seed import load_seed
+from events.tests import factories as f
+from events.tests.test_csv_export import _Quiet
+from events.tests.test_representations import edge_records
+
+pytestmark = pytest.mark.django_db
+ROOT = "http://testserver"
+RANGES = [
+    {},
+    {"date_after": datetime.date(2023, 6, 13)},
+    {"date_before": datetime.date(2022, 12, 31)},
+    {"date_after": datetime.date(2005, 1, 1), "date_before": datetime.date(2009, 12, 31)},
+]
+
+
+def assert_relations_true(actors=None, ranges=RANGES):
+    """The stored dyads are what the records give, and every country's relations (each actor that has any, or
+    ``actors``) read the same from them as from the records, in every date range and with predecessors."""
+    assert dyads.differences() == dict.fromkeys(dyads.differences(), 0)
+    if actors is None:
+        linked = DyadRecord.objects.filter(actor=OuterRef("pk"))
+        actors = list(Actor.objects.filter(Exists(linked)))
+    assert actors
+    for actor in actors:
+        for group in ({actor.pk}, with_predecessors([actor])):
+            for dates in ranges:
+                kept = relations_json(group, ROOT, **dates)
+                assert kept == relations_json(group, ROOT, source="records", **dates), (actor.code, group, dates)
+
+
+def partners(actor: Actor, **dates) -> dict[str, dict]:
+    return {row["partner"]["iso3"]: row for row in orjson.loads(relations_json([actor.pk], ROOT, **dates))}
+
+
+def test_the_seed_reads_the_same_from_the_dyads():
+    load_seed()
+    assert_relations_true()
+    # the tour's 35 is replaced, for Iran and Venezuela, by its Caracas breakdown's 19 (plus the partnership)
+    assert partners(f.country("IRN"))["VEN"]["agreements"] == 20
+
+
+def test_edge_records_read_the_same_from_the_dyads():
+    edge_records()
+    assert_relations_true()
+
+
+def test_every_kind_of_write_keeps_the_dyads_true():
+    # countries the seed links to nobody, so the counts are this test's alone
+    irn, ven, cub, nic, chn = (f.country(code) for code in ("BRA", "ARG", "CHL", "PER", "COL"))
+    total = f.AgreementFactory(quantity=35, signed="2023-06")
+    for country in (irn, ven, cub):
+        f.PartyFactory(agreement=total, country=country)
+    assert partners(irn)["ARG"]["agreements"] == 35
+    assert_relations_true([irn, ven, cub])
+
+    # a breakdown with both parties replaces the total for that pair only
+    breakdown = f.AgreementFactory(quantity=19, signed="2023-06-12", parent=total)
+    f.PartyFactory(agreement=breakdown, country=irn)
+    f.PartyFactory(agreement=breakdown, country=ven)
+    assert (partners(irn)["ARG"]["agreements"], partners(irn)["CHL"]["agreements"]) == (19, 35)
+    assert_relations_true([irn, ven, cub])
+
+    # its party changes: the total counts again for Venezuela, and is replaced for Cuba
+    AgreementParty.objects.filter(agreement=breakdown, country=ven).update(country=cub)
+    assert (partners(irn)["ARG"]["agreements"], partners(irn)["CHL"]["agreements"]) == (35, 19)
+    assert_relations_true([irn, ven, cub])
+
+    # it moves to another total, then loses its total
+    other = f.AgreementFactory(quantity=2, signed="2019")
+    for country in (irn, cub):
+        f.PartyFactory(agreement=other, country=country)
+    breakdown.parent = other
+    breakdown.save()
+    assert partners(irn)["CHL"]["agreements"] == 35 + 19
+    breakdown.parent = None
+    breakdown.save()
+    assert partners(irn)["CHL"]["agreements"] == 35 + 19 + 2
+    assert_relations_true([irn, ven, cub])
+
+    # one statement over many rows: quantities and dates, as an import or psql would write them
+    Agreement.objects.filter(pk__in=[total.pk, other.pk]).update(quantity=7)
+    Agreement.objects.filter(pk=other.pk).update(
+        signed="2001", signed_earliest="2001-01-01", signed_latest="2001-12-31"
+    )
+    assert partners(irn)["CHL"]["first_date"] == "2001-01-01"
+    assert_relations_true([irn, ven, cub])
+
+    # trips: stops added, moved and removed; the origin changed
+    trip = f.TripFactory(origin=irn, start="2023-06-11/2023-06-16")
+    f.StopFactory(trip=trip, order=1, country=ven)
+    f.StopFactory(trip=trip, order=2, country=nic)
+    f.StopFactory(trip=trip, order=3, country=nic)  # a second stop in the same country counts once
+    spanless = f.TripFactory(origin=chn)
+    f.StopFactory(trip=spanless, order=1, country=irn, arrival="2024-02")
+    assert partners(irn)["PER"]["trips_to_partner"] == 1
+    assert (partners(irn)["COL"]["trips_from_partner"], partners(irn)["COL"]["last_date"]) == (1, "2024-02-29")
+    Stop.objects.filter(trip=trip, order=1).update(country=cub)
+    trip.origin = chn
+    trip.save()
+    assert_relations_true([irn, ven, cub, nic, chn])
+    Stop.objects.filter(trip=spanless).delete()
+    assert "COL" not in partners(irn) or partners(irn)["COL"]["trips_from_partner"] == 0
+    assert_relations_true([irn, ven, cub, nic, chn])
+
+    # events: participants added and removed, one country twice, a participant without a country
+    event = f.EventFactory(date="2023-06-12")
+    f.ParticipantFactory(event=event, country=irn)
+    f.ParticipantFactory(event=event, country=ven, role="visitor")
+    f.ParticipantFactory(event=event, country=ven, official=f.OfficialFactory())
+    f.ParticipantFactory(event=event, country=None, official=f.OfficialFactory())
+    assert partners(irn)["ARG"]["events"] == 1
+    EventParticipant.objects.filter(event=event, country=ven).delete()
+    assert_relations_true([irn, ven, cub, nic, chn])
+
+    # deletions: a record and everything it contributed
+    Event.objects.filter(pk=event.pk).delete()
+    Trip.objects.filter(pk=trip.pk).delete()
+    Agreement.objects.filter(pk=breakdown.pk).delete()
+    assert partners(irn)["ARG"]["agreements"] == 7
+    Agreement.objects.filter(pk__in=[total.pk, other.pk]).delete()
+    assert partners(irn) == {}
+    assert not Dyad.objects.filter(actor=irn).exists() and not DyadRecord.objects.filter(actor=irn).exists()
+    assert_relations_true([irn, ven, cub, nic, chn])
+
+
+def test_predecessors_count_a_record_once_and_a_total_as_the_group_sees_it():
+    """The Soviet Union's records count as Russia's with ``include_predecessors``; a record with both counts once,
+    and a breakdown signed by the Soviet Union replaces Russia's total for the pair."""
+    rus, sun, usa = f.country("RUS"), f.actor("SUN"), f.country("USA")
+    assert with_predecessors([rus]) >= {rus.pk, sun.pk}
+    both = f.AgreementFactory(quantity=3, signed="1991")
+    for country in (rus, sun, usa):
+        f.PartyFactory(agreement=both, country=country)
+    total = f.AgreementFactory(quantity=10, signed="1990")
+    for country in (rus, usa):
+        f.PartyFactory(agreement=total, country=country)
+    breakdown = f.AgreementFactory(quantity=4, signed="1990-05", parent=total)
+    for country in (sun, usa):
+        f.PartyFactory(agreement=breakdown, country=country)
+    trip = f.TripFactory(origin=usa)
+    f.StopFactory(trip=trip, order=1, country=rus, arrival="1991-12")
+    f.StopFactory(trip=trip, order=2, country=sun, arrival="1991-12")
+    event = f.EventFactory(date="1991")
+    for country in (rus, sun, usa):
+        f.ParticipantFactory(event=event, country=country)
+    group = with_predecessors([rus])
+    rows = {row["partner"]["iso3"]: row for row in orjson.loads(relations_json(group, ROOT))}
+    assert (rows["USA"]["agreements"], rows["USA"]["agreement_records"]) == (3 + 4, 2)
+    assert (rows["USA"]["trips_from_partner"], rows["USA"]["events"]) == (1, 1)
+    assert partners(rus)["USA"]["agreements"] == 3 + 10  # alone, Russia's total is not replaced
+    assert_relations_true([rus, sun, usa])
+
+
+def test_a_rebuild_and_its_check():
+    edge_records()
+    Dyad.objects.filter(actor=f.country("IRN")).update(agreements=999)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {DyadRecord._meta.db_table} WHERE link = 'E'")  # totals follow the rows
+    found = dyads.differences()
+    assert found[f"{dyads.RECORDS} missing"] > 0 and found[f"{dyads.DYADS} not due"] > 0
+    with pytest.raises(Exception, match="differ from the records"):
+        call_command("rebuild_dyads", "--check", verbosity=0)
+    call_command("rebuild_dyads", verbosity=0)
+    assert_relations_true()
+
+
+def test_relations_of_synthetic_rows_read_the_same_from_the_dyads():
+    synthetic.load("XS", progress_bar=lambda **kwargs: _Quiet())
+    heavy = list(Actor.objects.filter(code__in=synthetic.HEAVY[:6]))
+    assert_relations_true(heavy)
+    assert sum(row["agreements"] for row in partners(f.country("IRN")).values()) > 500  # not a trivial case
+
+
+def test_an_edit_that_changes_no_pair_keeps_the_relations_tag(api, curator_api):
+    edge_records()
+    url = "/api/v1/countries/IRN/relations/"
+    tag = api.get(url)["ETag"]
+    agreement = Agreement.objects.filter(parties__country__iso3="IRN").first()
+    response = curator_api.patch(
+        f"/api/v1/agreements/{agreement.pk}/",
+        {"title": "Renamed"},
+        format="json",
+        HTTP_IF_MATCH=api.get(f"/api/v1/agreements/{agreement.pk}/")["ETag"],
+    )
+    assert response.status_code == 200, response.content
+    assert api.get(url, HTTP_IF_NONE_MATCH=tag).status_code == 304
+    f.PartyFactory(agreement=agreement, country=f.country("NIC"))
+    changed = api.get(url, HTTP_IF_NONE_MATCH=tag)
+    assert changed.status_code == 200
+    assert "NIC" in {row["partner"]["iso3"] for row in changed.json()}
