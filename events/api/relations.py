@@ -216,11 +216,14 @@ def relations_json_sql(dated: bool, several: bool = False, source: str = "dyads"
     )
 
 
+def relations_statement(actors, date_after=None, date_before=None, source: str = "dyads") -> str:
+    return relations_json_sql(date_after is not None or date_before is not None, len(actors) > 1, source)
+
+
 def relations_json(actors, root: str, date_after=None, date_before=None, source: str = "dyads") -> str:
-    dated = date_after is not None or date_before is not None
     with connection.cursor() as cursor:
         cursor.execute(
-            relations_json_sql(dated, len(actors) > 1, source),
+            relations_statement(actors, date_after, date_before, source),
             {"country": sorted(actors), "after": date_after, "before": date_before, "root": root},
         )
         return cursor.fetchone()[0]
@@ -276,11 +279,7 @@ class RelationsMixin:
             rows = orjson.loads(relations_json(actors, self.api_root(), **options))
             return csv.stream_csv(f"relations-{country.code}", csv.columns(RelationSerializer), rows)
         # the tables its statement reads: an edit that changes no pair's counts or dates keeps the tag
-        tables = set(
-            data_versions.tables_in(
-                relations_json_sql(bool(options["date_after"] or options["date_before"]), len(actors) > 1)
-            )
-        )
+        tables = set(data_versions.tables_in(relations_statement(actors, **options)))
         if include_predecessors:
             tables.add(Succession._meta.db_table)
         tag = list_etag(request, data_versions.for_request(request, tables))
