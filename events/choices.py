@@ -165,3 +165,7 @@ class DyadLink(models.TextChoices):
     TRIP_TO = "T", "Trip from the country with a stop in the partner"
     TRIP_FROM = "F", "Trip from the partner with a stop in the country"
     EVENT = "E", "Event in which both take part"
+    # a record with many countries is kept as its memberships (partner = the country), paired when read
+    WIDE_AGREEMENT = "a", "Party to an agreement with many parties"
+    WIDE_EVENT = "e", "Taking part in an event with many countries"
+    REPLACED = "r", "A breakdown of this total has both as parties"

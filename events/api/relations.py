@@ -18,6 +18,7 @@ from apikit import csv, sqljson
 from apikit.etags import etag_matches, list_etag
 from apikit.filters import StrictBooleanField
 from apikit.serializers import RefField
+from events import dyads
 from events.actors import with_predecessors
 from events.models import (
     Actor,
@@ -112,35 +113,54 @@ def relations_sql(dated: bool, several: bool) -> str:
     continues or was formed from; ``several`` when it may hold more than one), and ``%(after)s``/``%(before)s``
     (dates or null) if ``dated``.
 
-    Read from the dyads that PostgreSQL keeps (events/dyads.py): one actor's totals are a row each, ready; a date
-    range or several actors are summed from the records' rows. Same numbers as ``records_relations_sql``."""
-    if not dated and not several:
-        return _ranked(
-            f"SELECT partner_id AS partner, agreements, agreement_records, trips_to_partner, trips_from_partner, "
-            f"events, first_date, last_date FROM {DYADS} WHERE actor_id = ANY(%(country)s)"
+    Read from the dyads that PostgreSQL keeps (events/dyads.py): one actor's totals over its pairs are a row each,
+    ready; a date range or several actors sum the records' pair rows instead. Records with many countries (wide:
+    multilateral treaties, summits) are kept as memberships and paired here. Same numbers as
+    ``records_relations_sql``."""
+    countries = "%(country)s"
+
+    def replaced(record: str, partner: str) -> str:  # a breakdown of the total has one of them and the partner
+        return (
+            f"EXISTS (SELECT 1 FROM {DYAD_RECORDS} x WHERE x.record_id = {record} AND x.link = 'r' "
+            f"AND x.actor_id = ANY({countries}) AND x.partner_id = {partner})"
         )
-    if several:  # a record counts once per partner, however many of the actors it links; totals replaced anew
-        linked = f"""
-    SELECT DISTINCT ON (r.record_id, r.link, r.partner_id) r.* FROM {DYAD_RECORDS} r
-    WHERE r.actor_id = ANY(%(country)s) AND r.partner_id <> ALL(%(country)s)
-      AND {_when(dated, "r.earliest", "r.latest")}"""
-        counted = f"""NOT (l.link = 'A' AND EXISTS (
-        SELECT 1 FROM {DYAD_RECORDS} b WHERE b.parent_id = l.record_id AND b.link = 'A'
-          AND b.actor_id = ANY(%(country)s) AND b.partner_id = l.partner_id))"""
+
+    wide = f"""
+    SELECT p.actor_id AS partner, CASE WHEN m.link = 'a' THEN m.documents ELSE 0 END AS agreements,
+           (m.link = 'a')::int AS agreement_records, 0 AS trips_to_partner, 0 AS trips_from_partner,
+           (m.link = 'e')::int AS events, m.earliest AS first_date, m.latest AS last_date
+    FROM (SELECT DISTINCT ON (r.record_id) r.* FROM {DYAD_RECORDS} r
+          WHERE r.link IN ('a', 'e') AND r.actor_id = ANY({countries}) AND {_when(dated, "r.earliest", "r.latest")}) m
+    JOIN {DYAD_RECORDS} p ON p.record_id = m.record_id AND p.link = m.link AND p.actor_id <> ALL({countries})
+    WHERE NOT (m.link = 'a' AND {replaced("m.record_id", "p.actor_id")})"""
+    if not dated and not several:
+        pairs = f"""
+    SELECT partner_id AS partner, agreements, agreement_records, trips_to_partner, trips_from_partner, events,
+           first_date, last_date
+    FROM {DYADS} WHERE actor_id = ANY({countries})"""
     else:
-        linked = f"""
-    SELECT r.* FROM {DYAD_RECORDS} r
-    WHERE r.actor_id = ANY(%(country)s) AND {_when(dated, "r.earliest", "r.latest")}"""
-        counted = "NOT l.replaced"
+        if several:  # a record counts once per partner, however many of the actors it links
+            linked = f"""SELECT DISTINCT ON (r.record_id, r.link, r.partner_id) r.* FROM {DYAD_RECORDS} r
+        WHERE r.link IN {dyads.PAIRS} AND r.actor_id = ANY({countries}) AND r.partner_id <> ALL({countries})"""
+            counted = f"NOT (l.link = 'A' AND {replaced('l.record_id', 'l.partner_id')})"
+        else:
+            linked = f"""SELECT r.* FROM {DYAD_RECORDS} r
+        WHERE r.link IN {dyads.PAIRS} AND r.actor_id = ANY({countries})"""
+            counted = "NOT l.replaced"
+        pairs = f"""
+    SELECT l.partner_id AS partner, CASE WHEN l.link = 'A' THEN l.documents ELSE 0 END AS agreements,
+           (l.link = 'A')::int AS agreement_records, (l.link = 'T')::int AS trips_to_partner,
+           (l.link = 'F')::int AS trips_from_partner, (l.link = 'E')::int AS events, l.earliest AS first_date,
+           l.latest AS last_date
+    FROM ({linked} AND {_when(dated, "r.earliest", "r.latest")}) l
+    WHERE {counted}"""
     return _ranked(f"""
-SELECT l.partner_id AS partner, coalesce(sum(l.documents) FILTER (WHERE l.link = 'A'), 0)::int AS agreements,
-       count(*) FILTER (WHERE l.link = 'A')::int AS agreement_records,
-       count(*) FILTER (WHERE l.link = 'T')::int AS trips_to_partner,
-       count(*) FILTER (WHERE l.link = 'F')::int AS trips_from_partner,
-       count(*) FILTER (WHERE l.link = 'E')::int AS events, min(l.earliest) AS first_date, max(l.latest) AS last_date
-FROM ({linked}) l
-WHERE {counted}
-GROUP BY l.partner_id""")
+SELECT partner, sum(agreements)::int AS agreements, sum(agreement_records)::int AS agreement_records,
+       sum(trips_to_partner)::int AS trips_to_partner, sum(trips_from_partner)::int AS trips_from_partner,
+       sum(events)::int AS events, min(first_date) AS first_date, max(last_date) AS last_date
+FROM ({pairs}
+    UNION ALL {wide}) linked
+GROUP BY partner""")
 
 
 def records_relations_sql(dated: bool) -> str:

@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('pk', models.CompositePrimaryKey('record_id', 'link', 'actor', 'partner', blank=True, editable=False, primary_key=True, serialize=False)),
                 ('record_id', models.UUIDField(help_text='The agreement, trip or event.')),
-                ('link', models.CharField(choices=[('A', 'Agreement to which both are parties'), ('T', 'Trip from the country with a stop in the partner'), ('F', 'Trip from the partner with a stop in the country'), ('E', 'Event in which both take part')], max_length=1)),
+                ('link', models.CharField(choices=[('A', 'Agreement to which both are parties'), ('T', 'Trip from the country with a stop in the partner'), ('F', 'Trip from the partner with a stop in the country'), ('E', 'Event in which both take part'), ('a', 'Party to an agreement with many parties'), ('e', 'Taking part in an event with many countries'), ('r', 'A breakdown of this total has both as parties')], max_length=1)),
                 ('parent_id', models.UUIDField(help_text="An agreement's total (the record it is a breakdown of).", null=True)),
                 ('documents', models.IntegerField(default=0, help_text="An agreement's quantity; 0 for trips and events.")),
                 ('replaced', models.BooleanField(default=False, help_text='An agreement (a total) with a breakdown to which both countries are parties: the breakdown counts for the pair instead.')),
@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['actor', 'partner', 'link', 'record_id'],
-                'indexes': [models.Index(condition=models.Q(('replaced', False)), fields=['actor', 'partner', 'earliest'], name='dyad_record_first'), models.Index(condition=models.Q(('replaced', False)), fields=['actor', 'partner', 'latest'], name='dyad_record_last'), models.Index(condition=models.Q(('parent_id__isnull', False)), fields=['parent_id'], name='dyad_record_parent')],
+                'indexes': [models.Index(condition=models.Q(('replaced', False)), fields=['actor', 'partner', 'earliest'], name='dyad_record_first'), models.Index(condition=models.Q(('replaced', False)), fields=['actor', 'partner', 'latest'], name='dyad_record_last'), models.Index(condition=models.Q(('link__in', ['a', 'e'])), fields=['actor', 'record_id'], name='dyad_record_wide')],
             },
         ),
         migrations.RunSQL(dyads.create_sql(), dyads.drop_sql()),

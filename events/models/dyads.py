@@ -14,7 +14,9 @@ from events.choices import DyadLink
 
 class DyadRecord(models.Model):
     """What one record contributes to one ordered pair of countries (``actor``, ``partner``): an agreement both
-    are party to, a trip between them (each way) or an event both take part in, with the record's date bounds."""
+    are party to, a trip between them (each way) or an event both take part in, with the record's date bounds.
+    A record with many countries gives one row per country instead (``partner`` is the country itself), and a
+    total one row per pair its breakdowns have (see ``DyadLink`` and events/dyads.py)."""
 
     pk = models.CompositePrimaryKey("record_id", "link", "actor", "partner")
     record_id = models.UUIDField(help_text="The agreement, trip or event.")
@@ -49,8 +51,10 @@ class DyadRecord(models.Model):
             models.Index(
                 fields=["actor", "partner", "latest"], condition=models.Q(replaced=False), name="dyad_record_last"
             ),
-            # Breakdowns of a total, for relations of several countries at once (with predecessors)
-            models.Index(fields=["parent_id"], condition=models.Q(parent_id__isnull=False), name="dyad_record_parent"),
+            # A country's memberships of records with many countries
+            models.Index(
+                fields=["actor", "record_id"], condition=models.Q(link__in=["a", "e"]), name="dyad_record_wide"
+            ),
         ]
 
     def __str__(self):

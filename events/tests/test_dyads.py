@@ -140,6 +140,54 @@ def test_every_kind_of_write_keeps_the_dyads_true():
     assert_relations_true([irn, ven, cub, nic, chn])
 
 
+def test_records_with_many_countries_are_paired_when_read():
+    """A treaty or summit with more than dyads.WIDE countries is kept as memberships (not n² pairs) and paired
+    when relations are read: the same numbers, breakdowns included, and through a record growing wide."""
+    codes = ["BRA", "ARG", "CHL", "PER", "COL", "ECU", "URY", "PRY", "BOL", "MEX", "GTM", "HND"]
+    countries = [f.country(code) for code in codes]
+    assert len(countries) > dyads.WIDE
+    bra, arg, chl = countries[:3]
+    treaty = f.AgreementFactory(quantity=2, signed="1999-05")
+    for country in countries:
+        f.PartyFactory(agreement=treaty, country=country)
+    assert DyadRecord.objects.filter(record_id=treaty.pk).count() == len(countries)  # memberships, not pairs
+    assert (partners(bra)["HND"]["agreements"], partners(bra)["HND"]["first_date"]) == (2, "1999-05-01")
+    assert_relations_true(countries)
+
+    # a bilateral breakdown replaces the wide total for its pair only; a wide breakdown of a narrow total too
+    protocol = f.AgreementFactory(quantity=1, signed="2001", parent=treaty)
+    for country in (bra, arg):
+        f.PartyFactory(agreement=protocol, country=country)
+    assert (partners(bra)["ARG"]["agreements"], partners(bra)["CHL"]["agreements"]) == (1, 2)
+    small = f.AgreementFactory(quantity=5, signed="2003")
+    for country in (bra, chl):
+        f.PartyFactory(agreement=small, country=country)
+    annex = f.AgreementFactory(quantity=1, signed="2003-02", parent=small)
+    for country in countries:
+        f.PartyFactory(agreement=annex, country=country)
+    assert partners(bra)["CHL"]["agreements"] == 2 + 1  # the treaty, and the annex instead of the 5
+    assert_relations_true(countries)
+
+    # a narrow agreement that grows wide, then narrow again
+    grows = f.AgreementFactory(quantity=4, signed="2010")
+    for country in countries[:3]:
+        f.PartyFactory(agreement=grows, country=country)
+    for country in countries[3:]:
+        f.PartyFactory(agreement=grows, country=country)
+    assert not DyadRecord.objects.filter(record_id=grows.pk, link="A").exists()
+    AgreementParty.objects.filter(agreement=grows, country__in=countries[3:]).delete()
+    assert DyadRecord.objects.filter(record_id=grows.pk, link="A").count() == 6
+    assert_relations_true(countries)
+
+    # a summit, and one of its countries twice
+    summit = f.EventFactory(date="2005-11")
+    for country in countries:
+        f.ParticipantFactory(event=summit, country=country)
+    f.ParticipantFactory(event=summit, country=bra, official=f.OfficialFactory())
+    assert partners(bra)["HND"]["events"] == 1
+    assert_relations_true(countries)
+
+
 def test_predecessors_count_a_record_once_and_a_total_as_the_group_sees_it():
     """The Soviet Union's records count as Russia's with ``include_predecessors``; a record with both counts once,
     and a breakdown signed by the Soviet Union replaces Russia's total for the pair."""
@@ -160,12 +208,17 @@ def test_predecessors_count_a_record_once_and_a_total_as_the_group_sees_it():
     event = f.EventFactory(date="1991")
     for country in (rus, sun, usa):
         f.ParticipantFactory(event=event, country=country)
+    wide = f.AgreementFactory(quantity=1, signed="1975")  # both of them, and more than WIDE others
+    others = [f.country(code) for code in ("FRA", "DEU", "ITA", "ESP", "PRT", "BEL", "NLD", "LUX", "DNK", "NOR")]
+    for country in (rus, sun, usa, *others):
+        f.PartyFactory(agreement=wide, country=country)
     group = with_predecessors([rus])
     rows = {row["partner"]["iso3"]: row for row in orjson.loads(relations_json(group, ROOT))}
-    assert (rows["USA"]["agreements"], rows["USA"]["agreement_records"]) == (3 + 4, 2)
+    assert (rows["USA"]["agreements"], rows["USA"]["agreement_records"]) == (3 + 4 + 1, 3)
     assert (rows["USA"]["trips_from_partner"], rows["USA"]["events"]) == (1, 1)
-    assert partners(rus)["USA"]["agreements"] == 3 + 10  # alone, Russia's total is not replaced
-    assert_relations_true([rus, sun, usa])
+    assert rows["NOR"]["agreements"] == 1
+    assert partners(rus)["USA"]["agreements"] == 3 + 10 + 1  # alone, Russia's total is not replaced
+    assert_relations_true([rus, sun, usa, others[0]])
 
 
 def test_a_rebuild_and_its_check():
