@@ -250,11 +250,13 @@ BEGIN
                 events = d.events - g.events,
                 first_date = CASE WHEN g.first_date <= d.first_date THEN
                     (SELECT min(r.earliest) FROM {RECORDS} r
-                     WHERE r.actor_id = d.actor_id AND r.partner_id = d.partner_id AND NOT r.replaced)
+                     WHERE r.actor_id = d.actor_id AND r.partner_id = d.partner_id AND NOT r.replaced
+                       AND r.link IN {PAIRS})
                     ELSE d.first_date END,
                 last_date = CASE WHEN g.last_date >= d.last_date THEN
                     (SELECT max(r.latest) FROM {RECORDS} r
-                     WHERE r.actor_id = d.actor_id AND r.partner_id = d.partner_id AND NOT r.replaced)
+                     WHERE r.actor_id = d.actor_id AND r.partner_id = d.partner_id AND NOT r.replaced
+                       AND r.link IN {PAIRS})
                     ELSE d.last_date END,
                 records = d.records - g.records
             FROM ({_sums("old_rows")}) g

@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['actor', 'partner', 'link', 'record_id'],
-                'indexes': [models.Index(condition=models.Q(('replaced', False)), fields=['actor', 'partner', 'earliest'], name='dyad_record_first'), models.Index(condition=models.Q(('replaced', False)), fields=['actor', 'partner', 'latest'], name='dyad_record_last'), models.Index(condition=models.Q(('link__in', ['a', 'e'])), fields=['actor', 'record_id'], name='dyad_record_wide')],
+                'indexes': [models.Index(condition=models.Q(('link__in', ['A', 'T', 'F', 'E']), ('replaced', False)), fields=['actor', 'partner', 'earliest'], name='dyad_record_first'), models.Index(condition=models.Q(('link__in', ['A', 'T', 'F', 'E']), ('replaced', False)), fields=['actor', 'partner', 'latest'], name='dyad_record_last'), models.Index(condition=models.Q(('link__in', ['A', 'T', 'F', 'E']), ('replaced', False)), fields=['actor', 'latest', 'earliest'], include=('partner', 'link', 'documents'), name='dyad_record_dated'), models.Index(condition=models.Q(('link__in', ['a', 'e'])), fields=['actor', 'record_id'], name='dyad_record_wide')],
             },
         ),
         migrations.RunSQL(dyads.create_sql(), dyads.drop_sql()),

@@ -11,6 +11,8 @@ from django.db import models
 
 from events.choices import DyadLink
 
+COUNTED = models.Q(replaced=False, link__in=["A", "T", "F", "E"])  # the rows that count for their pair
+
 
 class DyadRecord(models.Model):
     """What one record contributes to one ordered pair of countries (``actor``, ``partner``): an agreement both
@@ -42,14 +44,15 @@ class DyadRecord(models.Model):
     class Meta:
         ordering = ["actor", "partner", "link", "record_id"]
         indexes = [
-            # A country's records in a date range, and a pair's first and last dates (Dyad upkeep)
+            # A pair's first and last dates (Dyad upkeep, when the row that held one goes)
+            models.Index(fields=["actor", "partner", "earliest"], condition=COUNTED, name="dyad_record_first"),
+            models.Index(fields=["actor", "partner", "latest"], condition=COUNTED, name="dyad_record_last"),
+            # A country's relations over a date range, from the index alone
             models.Index(
-                fields=["actor", "partner", "earliest"],
-                condition=models.Q(replaced=False),
-                name="dyad_record_first",
-            ),
-            models.Index(
-                fields=["actor", "partner", "latest"], condition=models.Q(replaced=False), name="dyad_record_last"
+                fields=["actor", "latest", "earliest"],
+                include=["partner", "link", "documents"],
+                condition=COUNTED,
+                name="dyad_record_dated",
             ),
             # A country's memberships of records with many countries
             models.Index(
