@@ -771,7 +771,7 @@ def goals(report: dict) -> list[dict]:
         if label.startswith("Iran"):
             checks.append(
                 goal(
-                    f"relations of Iran, cold ({label}): slowest of {figures['rounds']} (ms)",
+                    f"relations, cold ({label}): slowest of {figures['rounds']} (ms)",
                     figures["max_ms"],
                     "<=",
                     500,
