@@ -44,6 +44,11 @@ def environment(pgdata) -> dict[str, str]:
     return env
 
 
+def _default_hangup() -> None:
+    # A suite started under nohup passes SIGHUP on as ignored: the command would then rightly keep running
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
 def manage(pgdata, *args: str, **kwargs) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "manage.py", *args],
@@ -52,6 +57,7 @@ def manage(pgdata, *args: str, **kwargs) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        preexec_fn=_default_hangup,
         **kwargs,
     )
 
