@@ -38,9 +38,13 @@ class ResourceViewSet(viewsets.GenericViewSet):
     data_versions: DataVersions
     csv_actions = ("list",)
 
+    # The actions that show a record through the viewset's serializer. Lists are built by PostgreSQL, and other
+    # actions (a country's relations) show something else: they fetch the record alone.
+    record_actions = ("retrieve", "create", "update", "partial_update", "destroy")
+
     def get_queryset(self):
         queryset = super().get_queryset()
-        if self.action in ("list", None):  # lists are built by PostgreSQL; the permission check needs no more
+        if self.action not in self.record_actions:
             return queryset
         return with_prefetches(queryset, self.get_serializer_class())
 

@@ -25,12 +25,12 @@ tables for existing data.
 
 from django.db import connection
 
-from events.models import Actor, Agreement, AgreementParty, Dyad, DyadRecord, Event, EventParticipant, Stop, Trip
+from events.models import Agreement, AgreementParty, Dyad, DyadRecord, Event, EventParticipant, Stop, Trip
 from events.models.trips import span_sql
 
 RECORDS, DYADS = DyadRecord._meta.db_table, Dyad._meta.db_table
 AGREEMENT, PARTY, TRIP, STOP = (m._meta.db_table for m in (Agreement, AgreementParty, Trip, Stop))
-EVENT, PARTICIPANT, ACTOR = (m._meta.db_table for m in (Event, EventParticipant, Actor))
+EVENT, PARTICIPANT = Event._meta.db_table, EventParticipant._meta.db_table
 LOCK = 7_114_013  # pg_advisory_xact_lock key: one refresh of dyads at a time (import_dataset uses 7_114_012)
 COLUMNS = "record_id, link, actor_id, partner_id, parent_id, documents, replaced, earliest, latest"
 PAYLOAD = ("parent_id", "documents", "replaced", "earliest", "latest")

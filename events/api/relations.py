@@ -7,7 +7,6 @@ from django import forms
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -284,11 +283,7 @@ class RelationsMixin:
     )
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def relations(self, request, **kwargs):
-        # the actor's id and code only: get_object() would prefetch what its representation embeds
-        key = type(self).serializer_class.normalise_key(self.kwargs[self.lookup_field])
-        queryset = self.filter_queryset(self.queryset.only("id", "code"))  # strict parameters: 400s as elsewhere
-        country = get_object_or_404(queryset, **{self.lookup_field: key})
-        self.check_object_permissions(request, country)
+        country = self.get_object()
         dates = DateRangeForm(request.query_params)
         if not dates.is_valid():
             raise ValidationError(dates.errors)
