@@ -58,8 +58,8 @@ COLD_TABLE = {"agreements": "events_agreement", "trips": "events_trip", "officia
 # Relations are read from the dyads, which change only with what a record contributes to a pair: the cold
 # writes there change the quantity of an agreement with two parties or more (one up, then back down).
 COLD_TABLE["relations"] = "events_agreement"
-COLD_TOGGLE = {"relations": "quantity"}
-TOGGLED_ROW = "SELECT agreement_id FROM events_agreementparty GROUP BY 1 HAVING count(*) > 1 ORDER BY 1 LIMIT 1"
+COLD_FLIPS = {"relations"}
+FLIPPED_ROW = "SELECT agreement_id FROM events_agreementparty GROUP BY 1 HAVING count(*) > 1 ORDER BY 1 LIMIT 1"
 COLD_INTERVAL = 0.02
 MIXED_TABLE = "events_event"
 
@@ -334,15 +334,21 @@ def wrk(port: int, paths: list[str], *, seconds: float, connections: int, inm: s
     return result
 
 
+def flip(db, row, number: int) -> None:
+    """Write ``number`` of a series that changes pairs' counts: agreement ``row``'s quantity one up (even numbers),
+    then back down (odd ones)."""
+    db.execute("UPDATE events_agreement SET quantity = quantity + %s WHERE id = %s", [-1 if number % 2 else 1, row])
+
+
 class Writer:
     """A write (``UPDATE table SET updated_at = updated_at`` of one row: the row keeps its values, the table gets
-    a new data version) every ``interval`` seconds on its own connection, while a run goes on. With ``toggle``,
-    the write moves that integer column of the row one up, then back down (and leaves it as it was)."""
+    a new data version) every ``interval`` seconds on its own connection, while a run goes on. With ``flips``,
+    the writes are ``flip``'s instead (and leave the quantity as it was)."""
 
-    def __init__(self, database_url: str, table: str, interval: float, toggle: str | None = None):
+    def __init__(self, database_url: str, table: str, interval: float, flips: bool = False):
         import threading
 
-        self.database_url, self.table, self.interval, self.toggle = database_url, table, interval, toggle
+        self.database_url, self.table, self.interval, self.flips = database_url, table, interval, flips
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self.run, daemon=True)
         self.writes = 0
@@ -350,16 +356,17 @@ class Writer:
     def run(self):
         import psycopg
 
-        column = self.toggle or "updated_at"
         with psycopg.connect(self.database_url, autocommit=True) as db:
-            row_sql = TOGGLED_ROW if self.toggle else f"SELECT id FROM {self.table} ORDER BY id LIMIT 1"
+            row_sql = FLIPPED_ROW if self.flips else f"SELECT id FROM {self.table} ORDER BY id LIMIT 1"
             row = db.execute(row_sql).fetchone()[0]
             while not self.stop.wait(self.interval):
-                step = "" if not self.toggle else " - 1" if self.writes % 2 else " + 1"
-                db.execute(f"UPDATE {self.table} SET {column} = {column}{step} WHERE id = %s", [row])
+                if self.flips:
+                    flip(db, row, self.writes)
+                else:
+                    db.execute(f"UPDATE {self.table} SET updated_at = updated_at WHERE id = %s", [row])
                 self.writes += 1
-            if self.toggle and self.writes % 2:
-                db.execute(f"UPDATE {self.table} SET {column} = {column} - 1 WHERE id = %s", [row])
+            if self.flips and self.writes % 2:
+                flip(db, row, 1)  # back down
 
     def __enter__(self):
         self.thread.start()
@@ -388,18 +395,17 @@ def relations_cold(port: int, database_url: str, labels, rounds: int = 20) -> di
 
     found = {}
     with psycopg.connect(database_url, autocommit=True) as db:
-        row = db.execute(TOGGLED_ROW).fetchone()[0]
+        row = db.execute(FLIPPED_ROW).fetchone()[0]
         for label in labels:
             path, times = COLD_RELATIONS[label], []
             for number in range(rounds):
-                step = -1 if number % 2 else 1
-                db.execute("UPDATE events_agreement SET quantity = quantity + %s WHERE id = %s", [step, row])
+                flip(db, row, number)
                 started = time.perf_counter()
                 status, _, _ = fetch(port, path)
                 times.append((time.perf_counter() - started) * 1000)
                 assert status == 200, (path, status)
             if rounds % 2:
-                db.execute("UPDATE events_agreement SET quantity = quantity - 1 WHERE id = %s", [row])
+                flip(db, row, 1)  # back down
             times.sort()
             found[label] = {
                 "path": path,
@@ -683,10 +689,10 @@ def main() -> None:
                     "wire_bytes_per_response": round(statistics.mean(r["bytes_per_response"] for r in warm["runs"])),
                 }
                 if endpoint in COLD_TABLE:
-                    toggle = COLD_TOGGLE.get(endpoint)
-                    with Writer(database_url, COLD_TABLE[endpoint], COLD_INTERVAL, toggle) as writer:
+                    flips = endpoint in COLD_FLIPS
+                    with Writer(database_url, COLD_TABLE[endpoint], COLD_INTERVAL, flips) as writer:
                         cold = measure(port, paths, args, inm)
-                    cold["writes"] = f"{writer.writes} to {writer.table}" + (f" ({toggle} +1/-1)" if toggle else "")
+                    cold["writes"] = f"{writer.writes} to {writer.table}" + (" (quantity +1/-1)" if flips else "")
                     entry[app]["cold"] = cold
                     log(f"{endpoint}: {app} cold: {cold['rps']:.0f} req/s, 1-conn p50 {cold['single_p50_ms']} ms")
                 if endpoint == "relations":

@@ -26,6 +26,7 @@ tables for existing data.
 from django.db import connection
 
 from events.models import Agreement, AgreementParty, Dyad, DyadRecord, Event, EventParticipant, Stop, Trip
+from events.models.dyads import PAIR_LINKS
 from events.models.trips import span_sql
 
 RECORDS, DYADS = DyadRecord._meta.db_table, Dyad._meta.db_table
@@ -38,7 +39,7 @@ KEY = ("record_id", "link", "actor_id", "partner_id")
 
 
 WIDE = 10  # countries: a record with more (a multilateral treaty, a summit) is kept as memberships, not pairs
-PAIRS = "('A', 'T', 'F', 'E')"  # the links that count for a pair (see records_sql for 'a', 'e' and 'r')
+PAIRS = "(" + ", ".join(f"'{link}'" for link in PAIR_LINKS) + ")"  # SQL: the links that count for a pair
 
 
 def records_sql(family: str, ids: bool = True) -> str:

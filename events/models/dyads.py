@@ -11,7 +11,9 @@ from django.db import models
 
 from events.choices import DyadLink
 
-COUNTED = models.Q(replaced=False, link__in=["A", "T", "F", "E"])  # the rows that count for their pair
+PAIR_LINKS = (DyadLink.AGREEMENT, DyadLink.TRIP_TO, DyadLink.TRIP_FROM, DyadLink.EVENT)
+WIDE_LINKS = (DyadLink.WIDE_AGREEMENT, DyadLink.WIDE_EVENT)
+COUNTED = models.Q(replaced=False, link__in=PAIR_LINKS)  # the rows that count for their pair
 
 
 class DyadRecord(models.Model):
@@ -56,7 +58,7 @@ class DyadRecord(models.Model):
             ),
             # A country's memberships of records with many countries
             models.Index(
-                fields=["actor", "record_id"], condition=models.Q(link__in=["a", "e"]), name="dyad_record_wide"
+                fields=["actor", "record_id"], condition=models.Q(link__in=WIDE_LINKS), name="dyad_record_wide"
             ),
         ]
 
