@@ -1,9 +1,11 @@
-"""Statements run as prepared statements, through psycopg's own cursor."""
+"""Statements run as prepared statements, through psycopg's own cursor, on the database that serves the
+request's reads (apikit.replicas)."""
 
 import time
 
 import psycopg
-from django.db import connection
+
+from apikit.replicas import read_connection
 
 
 def prepared(sql: str, params: list) -> tuple:
@@ -11,6 +13,7 @@ def prepared(sql: str, params: list) -> tuple:
     cursor: PostgreSQL takes longer to plan the page-building statements than to run them (3-6 ms against
     5-10 ms for 50 rows). Django's cursors bind parameters on the client, so nothing of theirs is ever
     prepared. Logged like Django's own queries, so query counts stay true."""
+    connection = read_connection()
     connection.ensure_connection()
     started = time.monotonic()
     with psycopg.Cursor(connection.connection) as cursor:
@@ -24,7 +27,12 @@ def prepared(sql: str, params: list) -> tuple:
 def streamed(sql: str, params: list, size: int = 2000):
     """The first column of every row of ``sql``, joined by ``size`` rows: PostgreSQL sends the rows in chunks as
     it makes them (no server-side cursor, nothing held in memory but a chunk), and a generator closed early
-    cancels the statement. Logged like Django's queries."""
+    cancels the statement. Logged like Django's queries. The database is chosen now, while the request is
+    being answered: the server reads the stream after the middleware has returned."""
+    return _stream(read_connection(), sql, params, size)
+
+
+def _stream(connection, sql: str, params: list, size: int):
     connection.ensure_connection()
     started = time.monotonic()
     with psycopg.Cursor(connection.connection) as cursor:

@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apikit.replicas.ReplicaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -94,14 +95,48 @@ if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
     raise ImproperlyConfigured(
         "DATABASE_URL must be a postgres:// or postgresql:// URL; no other database is supported."
     )
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")))}
-# dj-database-url leaves a socket directory given as ?host=... in OPTIONS; Django's tools (dbshell) read HOST.
-if "host" in DATABASES["default"].get("OPTIONS", {}):
-    DATABASES["default"]["HOST"] = DATABASES["default"]["OPTIONS"].pop("host")
-# Django leaves psycopg's prepared statements off (threshold None), which also ignores an explicit
-# prepare=True. Django's own cursors bind on the client and are never prepared whatever this says; the
-# API's page statements ask for it (apikit/db.py: prepared), and nothing else reaches the threshold.
-DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
+
+
+def database(url: str, **options) -> dict:
+    config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")))
+    # dj-database-url leaves a socket directory given as ?host=... in OPTIONS; Django's tools (dbshell) read HOST.
+    if "host" in config.get("OPTIONS", {}):
+        config["HOST"] = config["OPTIONS"].pop("host")
+    # Django leaves psycopg's prepared statements off (threshold None), which also ignores an explicit
+    # prepare=True. Django's own cursors bind on the client and are never prepared whatever this says; the
+    # API's page statements ask for it (apikit/db.py: prepared), and nothing else reaches the threshold.
+    config.setdefault("OPTIONS", {}).update(prepare_threshold=2**31 - 1, **options)
+    return config
+
+
+DATABASES = {"default": database(DATABASE_URL)}
+
+# Streaming replicas of the primary (docs/operations.md): API reads go to one of them, writes and everything
+# in a write's transaction to the primary, and a user who wrote reads from a replica only once it has replayed
+# that write (apikit/replicas.py).
+DATABASE_REPLICAS = []
+for number, url in enumerate(filter(None, os.environ.get("DATABASE_REPLICA_URLS", "").replace(" ", "").split(",")), 1):
+    if not url.startswith(("postgres://", "postgresql://")):
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URLS: replica {number} is not a postgres:// URL.")
+    DATABASES[f"replica{number}"] = database(
+        url, connect_timeout=int(os.environ.get("DATABASE_REPLICA_CONNECT_TIMEOUT", "2"))
+    )
+    DATABASES[f"replica{number}"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_REPLICAS.append(f"replica{number}")
+DATABASE_ROUTERS = ["apikit.replicas.ReplicaRouter"]
+DATABASE_REPLICA_APPS = ["events"]  # accounts, tokens, sessions and the admin's log stay on the primary
+DATABASE_REPLICA_PATHS = ["/api/"]  # the admin reads the primary: curators see what they saved
+# A replica further behind than this (seconds) is skipped; one that cannot be reached is tried again after
+# DATABASE_REPLICA_RETRY seconds.
+DATABASE_REPLICA_MAX_LAG = float(os.environ.get("DATABASE_REPLICA_MAX_LAG", "30"))
+DATABASE_REPLICA_RETRY = float(os.environ.get("DATABASE_REPLICA_RETRY", "5"))
+# How long a user's last write position is kept (longer than the lag allowed, so a replica within the lag has
+# replayed every write older than this).
+DATABASE_READ_YOUR_WRITES_SECONDS = int(os.environ.get("DATABASE_READ_YOUR_WRITES_SECONDS", "300"))
+if DATABASE_READ_YOUR_WRITES_SECONDS <= DATABASE_REPLICA_MAX_LAG:
+    raise ImproperlyConfigured("DATABASE_READ_YOUR_WRITES_SECONDS must be longer than DATABASE_REPLICA_MAX_LAG.")
+# X-Served-By names the database that served a request's reads ("primary", "replica1", ...).
+DATABASE_SERVED_BY_HEADER = env_bool("DATABASE_SERVED_BY_HEADER", False)
 
 # The API keeps list totals, relations and other derived values in the cache, keyed on the data version
 # (apikit/versions.py), so nothing in it is ever stale. CACHE_URL=redis://host:6379/0 shares it between

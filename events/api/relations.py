@@ -5,7 +5,6 @@ import functools
 import orjson
 from django import forms
 from django.core.cache import cache
-from django.db import connection
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,6 +15,7 @@ from rest_framework.exceptions import ValidationError
 from apikit import csv, sqljson
 from apikit.etags import etag_matches, list_etag
 from apikit.filters import StrictBooleanField
+from apikit.replicas import read_connection
 from apikit.serializers import RefField
 from events import dyads
 from events.actors import with_predecessors
@@ -240,7 +240,7 @@ def relations_statement(actors, date_after=None, date_before=None, source: str =
 
 
 def relations_json(actors, root: str, date_after=None, date_before=None, source: str = "dyads") -> str:
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             relations_statement(actors, date_after, date_before, source),
             {"country": sorted(actors), "after": date_after, "before": date_before, "root": root},
