@@ -10,7 +10,7 @@ PORT ?= 8000
 
 SCALE ?= S
 
-.PHONY: run test check lint format schema client seed superuser clean-db bench
+.PHONY: run test check lint format schema client seed superuser clean-db bench backup restore
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,15 @@ superuser: $(STAMP)
 # Uses DATABASE_URL when set, else an embedded PostgreSQL in .pgdata-bench/. BENCH_ARGS: e.g. --seconds 2 --runs 1.
 bench: $(STAMP)
 	$(PY) bench/run.py --scale $(SCALE) $(BENCH_ARGS)
+
+# A pg_dump archive of the database (custom format) in backups/, or FILE=path; `make restore FILE=path` loads one
+# into an empty database (docs/operations.md). Both use a pg_dump/pg_restore at least as new as the server.
+backup: $(STAMP)
+	$(PY) manage.py backup $(if $(FILE),--output $(FILE))
+
+restore: $(STAMP)
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/NAME.dump (into an empty database)"; exit 2; }
+	$(PY) manage.py restore $(FILE)
 
 clean-db:
 	rm -rf .pgdata .pgdata.lock .pgdata.owner .pgdata-bench .pgdata-bench.lock .pgdata-bench.owner

