@@ -86,24 +86,31 @@ class RequestRouting:
         return DEFAULT_DB_ALIAS
 
 
-def usable(alias: str, written: int | None) -> bool:
-    """Whether ``alias`` may serve a read that must see the primary's WAL up to ``written`` (None: any)."""
-    if _down_until.get(alias, 0) > time.monotonic():
-        return False
+def status(alias: str) -> dict | None:
+    """What replica ``alias`` says about itself, or None when it cannot be reached (then it is skipped for
+    DATABASE_REPLICA_RETRY seconds)."""
     connection = connections[alias]
     try:
         with connection.cursor() as cursor:
             cursor.execute(STATUS_SQL)
             in_recovery, replayed, lag = cursor.fetchone()
     except DatabaseError as error:
-        logger.warning("replica %s skipped: %s", alias, str(error).strip().splitlines()[0] if str(error) else error)
+        logger.warning("replica %s skipped: %s", alias, (str(error).strip().splitlines() or [repr(error)])[0])
         _down_until[alias] = time.monotonic() + settings.DATABASE_REPLICA_RETRY
         with contextlib.suppress(DatabaseError):
             connection.close()
+        return None
+    return {"in_recovery": in_recovery, "replayed": replayed, "lag_seconds": float(lag or 0)}
+
+
+def usable(alias: str, written: int | None) -> bool:
+    """Whether ``alias`` may serve a read that must see the primary's WAL up to ``written`` (None: any)."""
+    if _down_until.get(alias, 0) > time.monotonic():
         return False
-    if not in_recovery or lag > settings.DATABASE_REPLICA_MAX_LAG:
+    state = status(alias)
+    if state is None or not state["in_recovery"] or state["lag_seconds"] > settings.DATABASE_REPLICA_MAX_LAG:
         return False
-    return written is None or (replayed is not None and replayed >= written)
+    return written is None or (state["replayed"] is not None and state["replayed"] >= written)
 
 
 def read_alias() -> str:

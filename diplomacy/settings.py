@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "apikit.middleware.DatabaseUnavailableMiddleware",  # last: it sees the views' exceptions
 ]
 
 ROOT_URLCONF = "diplomacy.urls"
@@ -135,6 +136,8 @@ DATABASE_REPLICA_RETRY = float(os.environ.get("DATABASE_REPLICA_RETRY", "5"))
 DATABASE_READ_YOUR_WRITES_SECONDS = int(os.environ.get("DATABASE_READ_YOUR_WRITES_SECONDS", "300"))
 if DATABASE_READ_YOUR_WRITES_SECONDS <= DATABASE_REPLICA_MAX_LAG:
     raise ImproperlyConfigured("DATABASE_READ_YOUR_WRITES_SECONDS must be longer than DATABASE_REPLICA_MAX_LAG.")
+# A lost database is answered 503 with this Retry-After (seconds).
+DATABASE_RETRY_AFTER = int(os.environ.get("DATABASE_RETRY_AFTER", "5"))
 # X-Served-By names the database that served a request's reads ("primary", "replica1", ...).
 DATABASE_SERVED_BY_HEADER = env_bool("DATABASE_SERVED_BY_HEADER", False)
 

@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from events.views import health, not_found
+from events.views import health, not_found, ready
 
 admin.site.site_header = "Diplomatic event database"
 admin.site.site_title = "Diplomatic event database"
@@ -13,6 +13,7 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
+    path("readyz", ready, name="ready"),
     path("api/v1/", include("events.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
@@ -24,3 +25,4 @@ urlpatterns = [
 ]
 
 handler404 = not_found
+handler500 = "apikit.middleware.server_error"

@@ -49,10 +49,13 @@ def test_anonymous_users_are_sent_to_log_in(client):
     assert "/admin/login/" in response["Location"]
 
 
-def test_health_check_answers_with_the_database_up(client):
-    response = client.get("/healthz")
+def test_health_and_readiness_checks(client):
+    response = client.get("/healthz")  # liveness: the process answers
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+    response = client.get("/readyz")  # readiness: the database answers, migrated (no replicas here)
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "pending_migrations": [], "replicas": {}}
 
 
 def test_root_leads_to_the_admin(client):

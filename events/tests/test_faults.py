@@ -1,0 +1,122 @@
+"""Faults under load, on a real server and gunicorn: the database stopped and started again while requests keep
+coming (503 JSON with Retry-After, then recovery without a restart of the app), and SIGTERM to gunicorn while
+requests are in flight (they finish)."""
+
+import json
+import shutil
+import signal
+import threading
+import time
+
+import psycopg
+import pytest
+
+from events.tests.servers import Gunicorn, Server, app_environment, manage, workspace
+
+PATHS = ["/api/v1/sources/", "/api/v1/agreements/", "/api/v1/countries/"]
+
+
+@pytest.fixture(scope="module")
+def server():
+    folder = workspace()
+    primary = Server(folder / "primary")
+    try:
+        primary.start()
+        primary.execute("CREATE DATABASE diplomacy")
+        manage(app_environment(DATABASE_URL=primary.url("diplomacy")), "migrate", "--noinput", "-v0")
+        yield primary
+    finally:
+        primary.stop("immediate")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+class Load:
+    """Requests, one after another in each of a few threads, until stopped; every answer is kept."""
+
+    def __init__(self, app, threads=3):
+        self.app = app
+        self.answers = []
+        self.running = True
+        self.threads = [threading.Thread(target=self.run, args=(n,)) for n in range(threads)]
+        for thread in self.threads:
+            thread.start()
+
+    def run(self, n):
+        i = n
+        while self.running:
+            status, headers, body = self.app.request("GET", PATHS[i % len(PATHS)])
+            self.answers.append(
+                (time.monotonic(), status, headers.get("Content-Type"), headers.get("Retry-After"), body)
+            )
+            i += 1
+
+    def stop(self):
+        self.running = False
+        for thread in self.threads:
+            thread.join()
+
+
+def test_database_gone_503_then_recovery(server):
+    app = Gunicorn(app_environment(DATABASE_URL=server.url("diplomacy")), workers=2)
+    try:
+        load = Load(app)
+        time.sleep(1)
+        server.stop("fast")
+        stopped = time.monotonic()
+        time.sleep(2)
+        status, headers, body = app.request("GET", "/readyz")
+        assert status == 503 and headers["Retry-After"], body
+        assert json.loads(body)["database"] == "unavailable"
+        assert app.request("GET", "/healthz")[0] == 200  # alive: no reason to restart it
+        server.start()
+        started = time.monotonic()
+        deadline = started + 30
+        while time.monotonic() < deadline and not any(a[1] == 200 and a[0] > started + 0.5 for a in load.answers):
+            time.sleep(0.2)
+        time.sleep(1)
+        load.stop()
+    finally:
+        app.stop()
+
+    statuses = {answer[1] for answer in load.answers}
+    assert statuses == {200, 503}, statuses
+    outage = [a for a in load.answers if a[1] == 503]
+    assert any(stopped + 0.5 < a[0] < started for a in outage)
+    for _, _, content_type, retry_after, body in outage:
+        assert content_type == "application/json"
+        assert retry_after == "5"
+        assert json.loads(body)["errors"][0]["code"] == "database_unavailable"
+    last = [a for a in load.answers if a[0] > started + 1]
+    assert last and all(a[1] == 200 for a in last), "the app did not recover by itself"
+
+
+def test_sigterm_finishes_requests_in_flight(server):
+    app = Gunicorn(app_environment(DATABASE_URL=server.url("diplomacy")), workers=2)
+    answers = []
+    try:
+        with psycopg.connect(server.url("diplomacy")) as locker:
+            # the requests wait on this lock, so they are surely in flight when gunicorn is told to stop
+            locker.execute("LOCK TABLE events_source IN ACCESS EXCLUSIVE MODE")
+            threads = [
+                threading.Thread(target=lambda: answers.append(app.request("GET", "/api/v1/sources/")))
+                for _ in range(2)
+            ]
+            for thread in threads:
+                thread.start()
+            waiting_sql = (
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = 'diplomacy'"
+            )
+            deadline = time.monotonic() + 30
+            while server.execute(waiting_sql)[0][0] < 2:
+                assert time.monotonic() < deadline, "the requests never reached the database"
+                time.sleep(0.1)
+            app.process.send_signal(signal.SIGTERM)
+            time.sleep(1)
+            assert app.process.poll() is None, "gunicorn ended with requests in flight"
+        # the lock is released: the requests finish, then gunicorn ends
+        for thread in threads:
+            thread.join(30)
+        assert app.process.wait(30) == 0
+    finally:
+        app.stop()
+    assert [answer[0] for answer in answers] == [200, 200]
