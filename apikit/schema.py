@@ -5,6 +5,8 @@ import json
 import re
 
 from drf_spectacular import openapi
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
@@ -222,3 +224,15 @@ def open_response_enums(result, generator, request, public):
             continue
         walk(schema)
     return result
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """API tokens (django-rest-knox) keep the security scheme's name and shape from DRF's tokens, so that clients
+    generated before the change stay valid."""
+
+    target_class = "knox.auth.TokenAuthentication"
+    name = "tokenAuth"
+    priority = 1
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Token")

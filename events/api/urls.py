@@ -16,5 +16,7 @@ router.register("deletions", deletions.DeletionViewSet, basename="deletion")
 
 urlpatterns = [
     path("auth/token/", auth.TokenView.as_view(), name="auth-token"),
+    path("auth/token/revoke/", auth.RevokeTokenView.as_view(), name="auth-token-revoke"),
+    path("auth/tokens/revoke/", auth.RevokeAllTokensView.as_view(), name="auth-tokens-revoke"),
     *router.urls,
 ]

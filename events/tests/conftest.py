@@ -54,10 +54,10 @@ def live_api(live_server, transactional_db, monkeypatch):
 @pytest.fixture
 def api_token(db) -> str:
     """A token of a user with every permission."""
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     user = User.objects.create_superuser("contract", password="x-contract-pw")
-    return Token.objects.create(user=user).key
+    return AuthToken.objects.create(user)[1]
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,8 @@
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
+from knox.crypto import hash_token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from events.models import Agreement, AgreementParty, Official, Source, Stop, Trip
@@ -110,7 +111,9 @@ def test_token_authentication(curator):
     response = api.post(f"{V1}/auth/token/", {"username": "curator", "password": "x-curator-pw"}, format="json")
     assert response.status_code == 200
     token = response.json()["token"]
-    assert token == Token.objects.get(user=curator).key
+    stored = AuthToken.objects.get(user=curator)  # a digest, not the token
+    assert stored.digest == hash_token(token) and token not in (stored.digest, stored.token_key)
+    assert stored.expiry.isoformat().replace("+00:00", "Z") == response.json()["expiry"]
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api.post(f"{V1}/sources/", {"title": "Via token"}, format="json").status_code == 201
     form = APIClient().post(
@@ -362,9 +365,9 @@ def test_anonymous_throttling_answers_429_with_retry_after(api, settings):
 
 
 def test_api_changes_are_recorded_in_history_with_their_token_user(curator):
-    token = Token.objects.create(user=curator)
+    _, token = AuthToken.objects.create(curator)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     created = client.post(
         f"{V1}/trips/",
         {"title": "Tracked", "lead": "ebrahim-raisi", "origin": "IRN", "stops": [{"country": "CUB"}]},
