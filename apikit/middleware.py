@@ -9,6 +9,7 @@ outside CommonMiddleware, so a URL missing its final slash is still redirected f
 import logging
 import sys
 
+import structlog
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
@@ -83,3 +84,19 @@ def server_error(request):
         body = {"type": "server_error", "errors": [{"code": "error", "detail": "Server error.", "attr": None}]}
         return JsonResponse(body, status=500)
     return defaults.server_error(request)
+
+
+class RequestIdMiddleware:
+    """X-Request-ID in every response: the id that every log line of the request carries (django-structlog binds
+    it, from the client's X-Request-ID or a new UUID). It sits right inside django-structlog's middleware, which
+    forgets the id once the response has passed it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        request_id = structlog.contextvars.get_contextvars().get("request_id")
+        if request_id:
+            response["X-Request-ID"] = request_id
+        return response

@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import structlog
 from django.core.exceptions import ImproperlyConfigured
 
 from diplomacy import embedded_postgres
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "knox",
     "axes",
     "django_filters",
+    "django_structlog",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
@@ -70,6 +72,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_structlog.middlewares.RequestMiddleware",
+    "apikit.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -311,3 +315,54 @@ SPECTACULAR_SETTINGS = {
 # Cross-origin browser clients: comma-separated origins, e.g. https://app.example.org
 CORS_ALLOWED_ORIGINS = [o for o in os.environ.get("CORS_ALLOWED_ORIGINS", "").split(",") if o]
 CORS_URLS_REGEX = r"^/api/.*$"
+# Response headers a browser client may read (ETag for conditional requests, the request id for support).
+CORS_EXPOSE_HEADERS = ["ETag", "X-Request-ID", "Retry-After"]
+
+# Logs (docs/operations.md): one JSON object per line with the request's id (django-structlog), or readable
+# lines for development. The id is the client's X-Request-ID when it sends one, and is sent back in the response.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "console" if DEBUG else "json")
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+# The id of a request is the X-Request-ID that the client or the proxy in front sends, when it sends one.
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = env_bool("LOG_TRUST_REQUEST_ID", True)
+_SHARED_PROCESSORS = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_log_level,
+    structlog.stdlib.add_logger_name,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+]
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "structured": {
+            "()": structlog.stdlib.ProcessorFormatter,
+            "processors": [
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                structlog.processors.JSONRenderer()
+                if LOG_FORMAT == "json"
+                else structlog.dev.ConsoleRenderer(colors=False),
+            ],
+            "foreign_pre_chain": _SHARED_PROCESSORS,
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # django-structlog's request_finished says it once, with the request id
+        "django.request": {"level": "CRITICAL"},
+        "django.server": {"level": "WARNING"},
+    },
+}
+structlog.configure(
+    processors=[
+        structlog.stdlib.filter_by_level,
+        *_SHARED_PROCESSORS,
+        structlog.stdlib.PositionalArgumentsFormatter(),
+        structlog.processors.StackInfoRenderer(),
+        structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+    ],
+    logger_factory=structlog.stdlib.LoggerFactory(),
+    wrapper_class=structlog.stdlib.BoundLogger,
+    cache_logger_on_first_use=True,
+)

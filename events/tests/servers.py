@@ -131,7 +131,7 @@ class Gunicorn:
 
     def __init__(self, env: dict, workers: int = 2):
         self.port = free_port()
-        self.log = tempfile.TemporaryFile("w+")  # noqa: SIM115 (closed by stop)
+        self.log = tempfile.TemporaryFile("w+")  # noqa: SIM115 (closed with the object)
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -180,6 +180,7 @@ class Gunicorn:
             return error.code, error.headers, error.read()
 
     def stop(self) -> None:
+        """Stop gunicorn (SIGTERM); its output stays readable."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -187,4 +188,3 @@ class Gunicorn:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        self.log.close()

@@ -120,3 +120,23 @@ def test_sigterm_finishes_requests_in_flight(server):
     finally:
         app.stop()
     assert [answer[0] for answer in answers] == [200, 200]
+
+
+def test_logs_are_json_lines_with_the_request_id(server):
+    app = Gunicorn(app_environment(DATABASE_URL=server.url("diplomacy")), workers=1)
+    try:
+        status, headers, _ = app.request("GET", "/api/v1/sources/", headers={"X-Request-ID": "support-case-42"})
+        assert (status, headers["X-Request-ID"]) == (200, "support-case-42")
+        status, headers, _ = app.request("GET", "/api/v1/sources/?nonsense=1")
+        assert status == 400
+        generated = headers["X-Request-ID"]
+        assert len(generated) == 36  # a new UUID when the client sends none
+        time.sleep(0.5)
+    finally:
+        app.stop()
+    lines = [json.loads(line) for line in app.output().splitlines() if line.startswith("{")]
+    finished = {line["request_id"]: line for line in lines if line.get("event") == "request_finished"}
+    assert finished["support-case-42"]["code"] == 200
+    assert finished[generated]["code"] == 400
+    # every line the app logged while answering carries the id of its request
+    assert all(line.get("request_id") for line in lines if line.get("logger", "").startswith(("django", "apikit")))
