@@ -12,4 +12,4 @@ RUN DATABASE_URL=postgres://build@localhost/build DJANGO_SECRET_KEY=build DJANGO
     python manage.py collectstatic --noinput
 
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py load_seed && python manage.py import_dataset all && exec gunicorn diplomacy.wsgi:application --bind 0.0.0.0:8000 --workers 4 --access-logfile -"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py load_seed && python manage.py import_dataset all && exec gunicorn diplomacy.wsgi:application --bind 0.0.0.0:8000 --workers 4"]
