@@ -12,11 +12,13 @@ def prepared(sql: str, params: list) -> tuple:
     """The first row of ``sql``, run as a prepared statement (once per connection) through psycopg's own
     cursor: PostgreSQL takes longer to plan the page-building statements than to run them (3-6 ms against
     5-10 ms for 50 rows). Django's cursors bind parameters on the client, so nothing of theirs is ever
-    prepared. Logged like Django's own queries, so query counts stay true."""
+    prepared. Logged like Django's own queries, so query counts stay true. psycopg's errors are turned into Django's
+    (a lost server is Django's OperationalError, which the API answers with 503), and Django learns of them, so it
+    drops a broken connection at the end of the request."""
     connection = read_connection()
     connection.ensure_connection()
     started = time.monotonic()
-    with psycopg.Cursor(connection.connection) as cursor:
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params, prepare=True)
         row = cursor.fetchone()
     if connection.queries_logged:
@@ -35,7 +37,7 @@ def streamed(sql: str, params: list, size: int = 2000):
 def _stream(connection, sql: str, params: list, size: int):
     connection.ensure_connection()
     started = time.monotonic()
-    with psycopg.Cursor(connection.connection) as cursor:
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         chunk = []
         for (value,) in cursor.stream(sql, params, size=size):
             chunk.append(value)
