@@ -28,6 +28,9 @@ def throttle_rate(name: str, default: str) -> str | None:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
+# Prometheus metrics at /metrics (apikit/metrics.py): for staff sessions and the bearer token METRICS_TOKEN.
+METRICS_ENABLED = env_bool("METRICS_ENABLED", True)
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "").strip()
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
@@ -90,6 +93,12 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "apikit.middleware.DatabaseUnavailableMiddleware",  # last: it sees the views' exceptions
 ]
+if METRICS_ENABLED:
+    # django-prometheus: the first middleware times the whole request; the second counts and times it by route
+    # (the view's name) and status; it sits before DatabaseUnavailableMiddleware, so a 503 is counted once.
+    INSTALLED_APPS.append("django_prometheus")
+    MIDDLEWARE.insert(0, "django_prometheus.middleware.PrometheusBeforeMiddleware")
+    MIDDLEWARE.insert(-1, "django_prometheus.middleware.PrometheusAfterMiddleware")
 
 # Password guessing (django-axes): after AXES_FAILURE_LIMIT failed logins for one username from one address,
 # that pair is locked out for AXES_COOLOFF_MINUTES, on the admin's login and the API's token endpoint alike
@@ -142,8 +151,30 @@ if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
     )
 
 
+# Connections: a new one per request by default; DB_CONN_MAX_AGE=seconds keeps each worker's connection open
+# between requests (persistent connections); DB_POOL=true gives each process a psycopg pool instead (Django's,
+# DB_POOL_MAX_SIZE connections at most; it needs DB_CONN_MAX_AGE=0). docs/performance.md measures the two.
+DB_CONN_MAX_AGE = int(os.environ.get("DB_CONN_MAX_AGE", "0"))
+DB_POOL = env_bool("DB_POOL", False)
+if DB_POOL and DB_CONN_MAX_AGE:
+    raise ImproperlyConfigured("DB_POOL needs DB_CONN_MAX_AGE=0: the pool keeps the connections.")
+
+
 def database(url: str, **options) -> dict:
-    config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")))
+    config = dj_database_url.parse(url, conn_max_age=DB_CONN_MAX_AGE)
+    if METRICS_ENABLED:
+        config["ENGINE"] = "django_prometheus.db.backends.postgresql"  # counts connections and queries
+    if DB_POOL:
+        # timeout: how long a request waits for a connection; when the server is gone, the pool cannot make one
+        # and the request gets its 503 after this many seconds instead of hanging for psycopg's default 30
+        options["pool"] = {
+            "min_size": 1,
+            "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", "4")),
+            "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "3")),
+        }
+        # the pool then checks a connection before handing it out: one that died in the pool (a restarted
+        # server) is replaced, not given to a request
+        config["CONN_HEALTH_CHECKS"] = True
     # dj-database-url leaves a socket directory given as ?host=... in OPTIONS; Django's tools (dbshell) read HOST.
     if "host" in config.get("OPTIONS", {}):
         config["HOST"] = config["OPTIONS"].pop("host")
@@ -192,7 +223,9 @@ CACHE_URL = os.environ.get("CACHE_URL", "").strip()
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "apikit.metrics.RedisCache"
+            if METRICS_ENABLED
+            else "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
             # data versions count per database: keys of two databases sharing a Redis must not meet
             "KEY_PREFIX": hashlib.sha256(DATABASE_URL.encode()).hexdigest()[:12],
@@ -202,7 +235,12 @@ elif CACHE_URL:
     raise ImproperlyConfigured("CACHE_URL must be a redis:// URL, or unset for a cache in each process.")
 else:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 10000}}
+        "default": {
+            "BACKEND": "apikit.metrics.LocMemCache"
+            if METRICS_ENABLED
+            else "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 10000},
+        }
     }
 
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -23,6 +24,11 @@ urlpatterns = [
         name="redoc",
     ),
 ]
+
+if settings.METRICS_ENABLED:
+    from apikit.metrics import metrics
+
+    urlpatterns.append(path("metrics", metrics, name="prometheus-metrics"))
 
 handler404 = not_found
 handler500 = "apikit.middleware.server_error"

@@ -114,6 +114,21 @@ def app_environment(**values: str) -> dict[str, str]:
     return env
 
 
+@contextlib.contextmanager
+def migrated_server():
+    """A server of its own with the app's database ("diplomacy") migrated; removed afterwards."""
+    folder = workspace()
+    server = Server(folder / "primary")
+    try:
+        server.start()
+        server.execute("CREATE DATABASE diplomacy")
+        manage(app_environment(DATABASE_URL=server.url("diplomacy")), "migrate", "--noinput", "-v0")
+        yield server
+    finally:
+        server.stop("immediate")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def redis_url() -> str | None:
     """The machine's Redis (a database of its own), when one answers: the cache shared by workers."""
     try:
