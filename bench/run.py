@@ -279,8 +279,8 @@ def deep_page(rows: int, size: int = 50) -> int:
     return max(1, min(201, rows // size))
 
 
-def serve(app: str, port: int, database_url: str, workers: int = WORKERS) -> subprocess.Popen:
-    env = {**os.environ, **ENV, "DATABASE_URL": database_url}
+def serve(app: str, port: int, database_url: str, workers: int = WORKERS, env: dict | None = None) -> subprocess.Popen:
+    env = {**os.environ, **ENV, "DATABASE_URL": database_url, **(env or {})}
     command = [sys.executable, "-m", "gunicorn", app, "-w", str(workers), "-b", f"127.0.0.1:{port}", *GUNICORN]
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     for _ in range(100):
@@ -633,11 +633,18 @@ def main() -> None:
     parser.add_argument("--merge", action="store_true", help="With --only: keep the other endpoints' results.")
     parser.add_argument("--csv", action="store_true", help="With --only: measure the CSV exports too.")
     parser.add_argument("--real", action="store_true", help="The real datasets' questions instead (bench-real.md).")
+    parser.add_argument(
+        "--connection-modes",
+        action="store_true",
+        help="The API with a connection per request, persistent connections and the pool (connections-<scale>.md).",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
     if args.real:
         return main_real(args)
+    if args.connection_modes:
+        return main_connections(args)
 
     database_url = setup_django(args.scale)
     from bench import synthetic
@@ -734,6 +741,88 @@ def main() -> None:
     stem = write(report, args.scale)
     print(markdown(report))
     log(f"written {stem}.json and {stem}.md")
+
+
+# --connection-modes: the API under each way of holding database connections (docs/performance.md, "Connections").
+CONNECTION_MODES = {
+    "per-request": {"DB_CONN_MAX_AGE": "0"},
+    "persistent": {"DB_CONN_MAX_AGE": "600"},
+    "pool": {"DB_CONN_MAX_AGE": "0", "DB_POOL": "true"},
+}
+CONNECTION_ENDPOINTS = ("first_page", "agreements", "not_modified", "relations")
+
+
+def main_connections(args) -> None:
+    database_url = setup_django(args.scale)
+    import psycopg
+
+    lists = url_lists(args.scale)
+    report: dict = {
+        "scale": args.scale,
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "settings": {"seconds": args.seconds, "runs": args.runs, "connections": args.connections},
+        "modes": {},
+    }
+    for mode, env in CONNECTION_MODES.items():
+        server = serve("diplomacy.wsgi", API_PORT, database_url, env=env)
+        results = report["modes"][mode] = {"env": env, "endpoints": {}}
+        try:
+            for endpoint in args.only or CONNECTION_ENDPOINTS:
+                paths, inm = lists[endpoint], ""
+                if endpoint == "not_modified":
+                    inm = fetch(API_PORT, paths[0])[1]["ETag"]
+                prime(API_PORT, paths, inm)
+                wrk(API_PORT, paths, seconds=args.warmup, connections=args.connections, inm=inm)
+                result = measure(API_PORT, paths, args, inm)
+                results["endpoints"][endpoint] = result
+                log(f"{mode}: {endpoint}: {result['rps']:.0f} req/s, 1-conn p50 {result['single_p50_ms']} ms")
+            with psycopg.connect(database_url) as db:
+                sql = (
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid()"
+                )
+                results["server_connections"] = db.execute(sql).fetchone()[0]
+        finally:
+            server.terminate()
+            server.wait()
+    RESULTS.mkdir(exist_ok=True)
+    stem = RESULTS / f"connections-{args.scale}"
+    stem.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n")
+    stem.with_suffix(".md").write_text(connections_markdown(report))
+    print(connections_markdown(report))
+    log(f"written {stem}.json and {stem}.md")
+
+
+def connections_markdown(report: dict) -> str:
+    m, s = report["machine"], report["settings"]
+    modes = list(report["modes"])
+    lines = [
+        f"# Database connections, scale {report['scale']} ({report['date']})",
+        "",
+        f"Machine: {m['cpu']}, {m['cores']} cores; PostgreSQL {m['postgresql']}; gunicorn {m['gunicorn']}; "
+        f"API cache: {m['cache']}. req/s, p50 and p99 with {s['connections']} connections (median of {s['runs']} "
+        f"runs of {s['seconds']} s), then p50 with one connection.",
+        "",
+        "| endpoint | " + " | ".join(modes) + " |",
+        "|---|" + "---|" * len(modes),
+    ]
+    endpoints = report["modes"][modes[0]]["endpoints"]
+    for endpoint in endpoints:
+        cells = []
+        for mode in modes:
+            r = report["modes"][mode]["endpoints"][endpoint]
+            cells.append(
+                f"{r['rps']:.0f} req/s, p50 {r['p50_ms']} / p99 {r['p99_ms']} ms; 1 conn {r['single_p50_ms']} ms"
+            )
+        lines.append(f"| {endpoint} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "Server connections held after the runs: "
+        + ", ".join(f"{mode} {report['modes'][mode]['server_connections']}" for mode in modes),
+        "",
+    ]
+    return "\n".join(lines)
 
 
 def write(report: dict, scale: str) -> Path:
