@@ -1,6 +1,8 @@
 FROM python:3.11-slim
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+# Persistent database connections: measured against the pool and a connection per request in
+# docs/performance.md ("Connections").
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DB_CONN_MAX_AGE=600
 WORKDIR /app
 
 COPY requirements.txt .

@@ -392,9 +392,22 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
     },
 }
+# django-structlog logs request_started and request_finished; the second says all the first does (but the user
+# agent) and the outcome. One line per request by default, as logging is the largest part of what the
+# middleware costs a request (docs/performance.md, Connections). LOG_REQUEST_STARTED=true logs both.
+LOG_REQUEST_STARTED = env_bool("LOG_REQUEST_STARTED", False)
+
+
+def _drop_request_started(logger, method_name, event_dict):
+    if not LOG_REQUEST_STARTED and event_dict.get("event") == "request_started":
+        raise structlog.DropEvent
+    return event_dict
+
+
 structlog.configure(
     processors=[
         structlog.stdlib.filter_by_level,
+        _drop_request_started,
         *_SHARED_PROCESSORS,
         structlog.stdlib.PositionalArgumentsFormatter(),
         structlog.processors.StackInfoRenderer(),
