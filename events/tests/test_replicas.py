@@ -138,3 +138,39 @@ def test_standby_stopped_reads_still_answer(cluster):
     finally:
         standby.start()
     wait_for(lambda: get(app, "/api/v1/sources/", reader)[1] == "replica1")
+
+
+def test_a_standby_too_far_behind_is_skipped(cluster):
+    primary, standby, _ = cluster
+    env = app_environment(
+        DATABASE_URL=primary.url("diplomacy"),
+        DATABASE_REPLICA_URLS=standby.url("diplomacy"),
+        DATABASE_SERVED_BY_HEADER="true",
+        DATABASE_REPLICA_MAX_LAG="1",
+    )
+    app = Gunicorn(env, workers=1)
+    try:
+        reader, writer = token(app, "reader"), token(app, "writer")
+        wait_for(lambda: replayed_everything(primary, standby))
+        assert get(app, "/api/v1/countries/", reader)[:2] == (200, "replica1")
+        standby.execute("SELECT pg_wal_replay_pause()")
+        try:
+            body = json.dumps({"title": "Written while the standby falls behind"}).encode()
+            status, _, content = app.request("POST", "/api/v1/sources/", token=writer, body=body)
+            assert status == 201, content
+            path = f"/api/v1/sources/{json.loads(content)['id']}/"
+            # the standby has received the write but not replayed it, for longer than the lag allowed
+            behind = (
+                "SELECT pg_last_wal_receive_lsn() > pg_last_wal_replay_lsn() "
+                "AND now() - pg_last_xact_replay_timestamp() > interval '1.5 seconds'"
+            )
+            wait_for(lambda: standby.execute(behind)[0][0])
+            # the reader wrote nothing, yet its reads go to the primary, which has the record
+            status, served_by, content = get(app, path, reader)
+            assert (status, served_by) == (200, "primary"), content
+        finally:
+            standby.execute("SELECT pg_wal_replay_resume()")
+        wait_for(lambda: replayed_everything(primary, standby))
+        wait_for(lambda: get(app, "/api/v1/countries/", reader)[1] == "replica1")
+    finally:
+        app.stop()
