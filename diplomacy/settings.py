@@ -1,6 +1,7 @@
 """Django settings, read from the environment (see .env.example) with defaults for a developer."""
 
 import hashlib
+import logging
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -393,21 +394,12 @@ LOGGING = {
     },
 }
 # django-structlog logs request_started and request_finished; the second says all the first does (but the user
-# agent) and the outcome. One line per request by default, as logging is the largest part of what the
-# middleware costs a request (docs/performance.md, Connections). LOG_REQUEST_STARTED=true logs both.
-LOG_REQUEST_STARTED = env_bool("LOG_REQUEST_STARTED", False)
-
-
-def _drop_request_started(logger, method_name, event_dict):
-    if not LOG_REQUEST_STARTED and event_dict.get("event") == "request_started":
-        raise structlog.DropEvent
-    return event_dict
-
-
+# agent) and the outcome. The first is logged at DEBUG (LOG_LEVEL=DEBUG shows it): one line per request, as
+# logging is the largest part of what the middleware costs a request (docs/performance.md, Connections).
+DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = logging.DEBUG
 structlog.configure(
     processors=[
         structlog.stdlib.filter_by_level,
-        _drop_request_started,
         *_SHARED_PROCESSORS,
         structlog.stdlib.PositionalArgumentsFormatter(),
         structlog.processors.StackInfoRenderer(),
