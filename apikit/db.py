@@ -22,9 +22,7 @@ def prepared(sql: str, params: list) -> tuple:
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params, prepare=True)
         row = cursor.fetchone()
-    count_query(connection, started)
-    if connection.queries_logged:
-        connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
+    _record(connection, sql, started)
     return row
 
 
@@ -48,6 +46,11 @@ def _stream(connection, sql: str, params: list, size: int):
                 chunk = []
         if chunk:
             yield "".join(chunk)
+    _record(connection, sql, started)
+
+
+def _record(connection, sql: str, started: float) -> None:
+    """Count the statement (Prometheus) and log it where Django logs its queries."""
     count_query(connection, started)
     if connection.queries_logged:
         connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
